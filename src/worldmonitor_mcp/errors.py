@@ -1,0 +1,169 @@
+"""Every error the server can put on the wire, and the wire facts it carries.
+
+One hierarchy under one base. Each class knows its HTTP status, its JSON-RPC code and the headers it
+needs, so no handler picks a status by hand; the renderers in ``web/errors.py`` turn an instance into a
+reply. The table in docs/architecture.md ("Errors") is the specification.
+
+    WorldMonitorError
+    ├── ProtocolError                 JSON-RPC envelope problems
+    │   ├── ParseError                400  -32700  body is not JSON
+    │   ├── InvalidRequestError       400  -32600  JSON but not a JSON-RPC request
+    │   ├── PayloadTooLargeError      413  -32600  body over the size cap
+    │   ├── MethodNotFoundError       200  -32601
+    │   └── InvalidParamsError        200  -32602  unknown tool, bad arguments
+    ├── AuthError                     credentials
+    │   ├── AuthenticationRequiredError  401  -32001  no credential at all
+    │   ├── InvalidTokenError            401  -32001  unknown, revoked or expired credential
+    │   └── InsufficientScopeError       403  -32002
+    ├── RateLimitedError              429  -32029  with Retry-After and RateLimit headers
+    ├── StoreUnavailableError         503  -32603  with Retry-After; never a 401
+    └── InternalError                 200  -32603  masked: the wire never sees the cause
+
+The message of an error is what the client reads; the detailed reason goes to the log only
+(``log_reason``), so an expired, revoked or unknown credential all read ``invalid_token`` outside.
+"""
+
+from __future__ import annotations
+
+REALM = "worldmonitor"
+
+# JSON-RPC 2.0 §5.1 codes, plus the server-defined range (-32000..-32099) used by WorldMonitor.
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+UNAUTHORIZED = -32001
+FORBIDDEN = -32002
+RATE_LIMITED = -32029
+
+STORE_RETRY_AFTER_S = 5
+"""How long a client should wait when the store is down: long enough for a failover, short enough
+that an agent does not give up."""
+
+
+class WorldMonitorError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    http_status = 500
+    jsonrpc_code = INTERNAL_ERROR
+    message = "Internal error"
+
+    def __init__(self, message: str | None = None, *, log_reason: str | None = None) -> None:
+        self.message = message or type(self).message
+        self.log_reason = log_reason or self.message
+        super().__init__(self.message)
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+    def data(self) -> object | None:
+        return None
+
+
+class ProtocolError(WorldMonitorError):
+    http_status = 400
+
+
+class ParseError(ProtocolError):
+    jsonrpc_code = PARSE_ERROR
+    message = "Parse error: the body is not valid JSON"
+
+
+class InvalidRequestError(ProtocolError):
+    jsonrpc_code = INVALID_REQUEST
+    message = "Invalid Request: expected one JSON-RPC 2.0 request object"
+
+
+class PayloadTooLargeError(ProtocolError):
+    http_status = 413
+    jsonrpc_code = INVALID_REQUEST
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(f"Request body too large: the limit is {max_bytes} bytes")
+
+
+class MethodNotFoundError(ProtocolError):
+    http_status = 200
+    jsonrpc_code = METHOD_NOT_FOUND
+
+    def __init__(self, method: str) -> None:
+        super().__init__(f"Method not found: {method}")
+
+
+class InvalidParamsError(ProtocolError):
+    http_status = 200
+    jsonrpc_code = INVALID_PARAMS
+    message = "Invalid params"
+
+
+class AuthError(WorldMonitorError):
+    http_status = 401
+    jsonrpc_code = UNAUTHORIZED
+    oauth_error: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        challenge = f'Bearer realm="{REALM}"'
+        if self.oauth_error:
+            challenge += f', error="{self.oauth_error}"'
+        return {"WWW-Authenticate": challenge}
+
+
+class AuthenticationRequiredError(AuthError):
+    """RFC 6750 §3.1: a request without credentials gets a challenge and no error code."""
+
+    message = "Unauthorized: send an API key in the X-WorldMonitor-Key header"
+
+
+class InvalidTokenError(AuthError):
+    oauth_error = "invalid_token"
+    message = "Unauthorized: the credential is invalid, revoked or expired"
+
+
+class InsufficientScopeError(AuthError):
+    http_status = 403
+    jsonrpc_code = FORBIDDEN
+    oauth_error = "insufficient_scope"
+    message = "Forbidden: the credential lacks the required scope"
+
+    def __init__(self, scope: str) -> None:
+        super().__init__()
+        self.scope = scope
+
+    def headers(self) -> dict[str, str]:
+        challenge = f'Bearer realm="{REALM}", error="insufficient_scope", scope="{self.scope}"'
+        return {"WWW-Authenticate": challenge}
+
+
+class RateLimitedError(WorldMonitorError):
+    http_status = 429
+    jsonrpc_code = RATE_LIMITED
+    message = "Rate limit exceeded"
+
+    def __init__(self, retry_after_s: int, rate_limit_headers: dict[str, str]) -> None:
+        super().__init__(f"Rate limit exceeded: retry after {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+        self.rate_limit_headers = rate_limit_headers
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s), **self.rate_limit_headers}
+
+    def data(self) -> object:
+        return {"retry_after": self.retry_after_s}
+
+
+class StoreUnavailableError(WorldMonitorError):
+    """The store could not be reached in time. Retryable; never turned into a 401."""
+
+    http_status = 503
+    jsonrpc_code = INTERNAL_ERROR
+    message = "Service temporarily unavailable: retry shortly"
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(STORE_RETRY_AFTER_S)}
+
+
+class InternalError(WorldMonitorError):
+    http_status = 200
+    jsonrpc_code = INTERNAL_ERROR
+    message = "Internal error: data fetch failed"

@@ -1,0 +1,110 @@
+"""Every setting of the server, typed, with its default and a one-line help.
+
+Only this module reads the environment (``WORLDMONITOR_*``). CLI flags are passed in as explicit values
+and win over the environment. Tests build ``Settings`` from explicit values and never touch ``os.environ``.
+docs/configuration.md documents each field; tests/test_docs.py fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PORT = 8000
+MAX_BODY_BYTES = 1024 * 1024
+"""1 MiB: a tools/call with generous arguments is a few KiB; anything near this is abuse."""
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("worldmonitor-mcp", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WORLDMONITOR_", extra="forbid", frozen=True)
+
+    host: str = Field("127.0.0.1", description="Interface the server binds to.")
+    port: int = Field(DEFAULT_PORT, ge=0, le=65535, description="TCP port the server listens on.")
+    workers: int = Field(1, ge=1, le=64, description="Number of uvicorn worker processes.")
+    public_url: str | None = Field(
+        None,
+        description="Public base URL clients use (e.g. https://mcp.example.com); default http://<host>:<port>.",
+    )
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Directory of the embedded SQLite store (used when no Redis URL is set).",
+    )
+    redis_url: SecretStr | None = Field(
+        None, description="redis://, rediss:// or unix:// URL of a Redis/Valkey server; replaces SQLite."
+    )
+    store_timeout_s: float = Field(
+        1.0, gt=0, le=30, description="Time allowed for one store operation before it counts as down."
+    )
+    valid_keys: SecretStr | None = Field(
+        None,
+        description="Comma-separated API keys accepted besides stored ones (WorldMonitor compatibility).",
+    )
+    rate_limit: int = Field(60, ge=1, description="Requests allowed per principal per rolling window.")
+    rate_limit_window_s: int = Field(60, ge=1, description="Length of the rolling rate-limit window.")
+    max_body_bytes: int = Field(MAX_BODY_BYTES, ge=1024, description="Largest request body accepted.")
+    result_cache_s: float = Field(
+        5.0,
+        ge=0,
+        description="Longest time a rendered tool result is reused in-process (also bounded by data version).",
+    )
+    load_snapshot: bool = Field(
+        True, description="Load the bundled snapshot of real data into an empty store at start-up."
+    )
+    log_level: str = Field("info", description="Log level: debug, info, warning or error.")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.lower()
+        if level not in {"debug", "info", "warning", "error"}:
+            raise ValueError("WORLDMONITOR_LOG_LEVEL must be one of debug, info, warning, error")
+        return level
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("WORLDMONITOR_PUBLIC_URL must start with http:// or https://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("WORLDMONITOR_REDIS_URL must start with redis://, rediss:// or unix://")
+        return value
+
+    @model_validator(mode="after")
+    def _window_fits(self) -> Settings:
+        if self.rate_limit_window_s > 86_400:
+            raise ValueError("WORLDMONITOR_RATE_LIMIT_WINDOW_S must be at most one day (86400)")
+        return self
+
+    @property
+    def base_url(self) -> str:
+        """The one public base URL every printed or returned URL derives from."""
+        if self.public_url:
+            return self.public_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def static_keys(self) -> list[str]:
+        if self.valid_keys is None:
+            return []
+        return [k.strip() for k in self.valid_keys.get_secret_value().split(",") if k.strip()]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with explicit values (CLI flags) taking precedence."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,92 @@
+"""The Store protocol: the few primitives the application needs from a key-value backend.
+
+Repositories (API keys, the data cache, later OAuth clients and tokens) sit on top of it and know
+nothing of the backend. Values are bytes; times are epoch milliseconds passed in by the caller, so
+tests move a clock instead of sleeping. Every backend translates its own failures (sqlite3, redis-py,
+timeouts) into ``StoreUnavailableError``, which the web layer answers with 503 + Retry-After.
+
+The hot path is ``check_credential``: one round trip that looks up a credential record, verifies the
+secret hash, counts the request in the principal's sliding window and reads the data version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class WindowResult:
+    """Outcome of one hit on an exact sliding window of ``limit`` hits per ``window_ms``."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_ms: int
+    """Milliseconds until the oldest hit counted in the window leaves it (0 for an empty window)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialCheck:
+    """What ``check_credential`` learned in its one round trip."""
+
+    record: bytes | None
+    """The stored credential record; None when the key does not exist or the hash did not match."""
+    window: WindowResult | None
+    """The rate-limit outcome; None when the credential did not match (nothing was counted)."""
+    data_version: int
+    """Counter bumped by every cache write; keys in-process result caches."""
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Async key-value primitives. Implementations: ``SqliteStore`` and ``RedisStore``."""
+
+    backend_name: str
+
+    async def get(self, key: str) -> bytes | None: ...
+
+    async def mget(self, keys: Sequence[str]) -> list[bytes | None]: ...
+
+    async def set(self, key: str, value: bytes, ttl_ms: int | None = None) -> None:
+        """Store ``value``; with ``ttl_ms`` the key disappears after that many milliseconds."""
+
+    async def set_many(self, items: Mapping[str, bytes], ttl_ms: int | None = None) -> None:
+        """Store several keys at once and bump the data version, all or nothing."""
+
+    async def getdel(self, key: str) -> bytes | None:
+        """Return the value and delete the key atomically (one-time codes)."""
+
+    async def delete(self, *keys: str) -> int: ...
+
+    async def scan(self, prefix: str) -> list[str]:
+        """Every live key that starts with ``prefix`` (operator commands, never the hot path)."""
+
+    async def data_version(self) -> int: ...
+
+    async def hit_window(self, key: str, limit: int, window_ms: int, now_ms: int) -> WindowResult:
+        """Count one hit in an exact sliding window, atomically; a refused hit is not counted."""
+
+    async def check_credential(
+        self,
+        *,
+        record_key: str | None,
+        secret_hash: str,
+        touch_key: str | None,
+        window_key: str,
+        limit: int,
+        window_ms: int,
+        now_ms: int,
+    ) -> CredentialCheck:
+        """One round trip for authentication and rate limiting.
+
+        When ``record_key`` is given, its value must be a JSON object whose ``secret_hash`` field equals
+        ``secret_hash``; otherwise nothing is counted and ``record`` is None. When it matches (or when
+        ``record_key`` is None: a credential already verified in memory), one hit is counted in
+        ``window_key`` and ``now_ms`` is written to ``touch_key`` (last-used time).
+        """
+
+    async def ping(self) -> None: ...
+
+    async def aclose(self) -> None: ...

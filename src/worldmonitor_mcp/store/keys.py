@@ -1,0 +1,38 @@
+"""Every store key the application itself writes, built in one place.
+
+Cache keys (``seismology:earthquakes:v1``, ``seed-meta:<domain>:<resource>``) follow the WorldMonitor
+layout so this server can read an existing WorldMonitor Redis. Our own keys live under ``wm:``.
+Keys that one Lua script touches together share a Redis Cluster hash tag (``{k:<id>}``).
+No key ever contains a secret: credentials are addressed by their id or by a hash.
+"""
+
+from __future__ import annotations
+
+DATA_VERSION = "wm:data-version"
+SNAPSHOT_MARKER = "wm:snapshot-loaded"
+API_KEY_PREFIX = "wm:apikey:"
+
+
+def _principal_tag(principal_id: str) -> str:
+    return "{k:" + principal_id + "}"
+
+
+def api_key_record(key_id: str) -> str:
+    return f"{API_KEY_PREFIX}{_principal_tag(key_id)}"
+
+
+def api_key_last_used(key_id: str) -> str:
+    return f"wm:apikey-used:{_principal_tag(key_id)}"
+
+
+def rate_limit_window(principal_id: str) -> str:
+    return f"wm:rl:{_principal_tag(principal_id)}"
+
+
+def key_id_from_record_key(store_key: str) -> str:
+    """Inverse of ``api_key_record``, for listing keys."""
+    return store_key.removeprefix(API_KEY_PREFIX).removeprefix("{k:").removesuffix("}")
+
+
+def seed_meta(domain: str, resource: str) -> str:
+    return f"seed-meta:{domain}:{resource}"

@@ -1,0 +1,237 @@
+"""The embedded store: one SQLite file in WAL mode, shared by every worker process on the machine.
+
+Calls run synchronously on the event loop. Each statement here takes microseconds, and a hop to a
+thread (what aiosqlite does) costs more than the query itself; docs/architecture.md has the numbers.
+Multi-statement operations run inside ``BEGIN IMMEDIATE``, which takes SQLite's write lock up front, so
+the sliding window stays exact across worker processes. The lock wait is bounded by the store timeout,
+after which the operation fails as ``StoreUnavailableError``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import orjson
+
+from ..errors import StoreUnavailableError
+from . import keys
+from .base import CredentialCheck, WindowResult
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS kv (
+    key TEXT PRIMARY KEY,
+    value BLOB NOT NULL,
+    expires_at_ms INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS window_hits (
+    key TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    hit_id TEXT NOT NULL,
+    PRIMARY KEY (key, at_ms, hit_id)
+) WITHOUT ROWID;
+"""
+
+PURGE_EVERY_WRITES = 1000
+"""Expired rows are invisible at once but deleted in bulk, every this many writes, to keep writes cheap."""
+
+
+def _wall_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class SqliteStore:
+    backend_name = "sqlite"
+
+    def __init__(self, path: Path | str, *, timeout_s: float = 1.0) -> None:
+        self._path = str(path)
+        if self._path != ":memory:":
+            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+        self._timeout_s = timeout_s
+        self._writes = 0
+        try:
+            self._db = sqlite3.connect(self._path, timeout=timeout_s, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreUnavailableError(log_reason=f"sqlite open failed: {exc}") from exc
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _run(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            return operation(self._db)
+        except sqlite3.Error as exc:
+            raise StoreUnavailableError(log_reason=f"sqlite error: {exc}") from exc
+
+    @contextmanager
+    def _transaction(self, db: sqlite3.Connection) -> Iterator[None]:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _count_write(self, db: sqlite3.Connection) -> None:
+        self._writes += 1
+        if self._writes % PURGE_EVERY_WRITES == 0:
+            db.execute("DELETE FROM kv WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= ?", (_wall_ms(),))
+
+    @staticmethod
+    def _get(db: sqlite3.Connection, key: str) -> bytes | None:
+        row = db.execute(
+            "SELECT value FROM kv WHERE key = ? AND (expires_at_ms IS NULL OR expires_at_ms > ?)",
+            (key, _wall_ms()),
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    @staticmethod
+    def _put(db: sqlite3.Connection, key: str, value: bytes, ttl_ms: int | None) -> None:
+        expires = None if ttl_ms is None else _wall_ms() + ttl_ms
+        db.execute(
+            "INSERT INTO kv (key, value, expires_at_ms) VALUES (?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires_at_ms = excluded.expires_at_ms",
+            (key, value, expires),
+        )
+
+    @classmethod
+    def _version(cls, db: sqlite3.Connection) -> int:
+        raw = cls._get(db, keys.DATA_VERSION)
+        return int(raw) if raw else 0
+
+    @staticmethod
+    def _hit(db: sqlite3.Connection, key: str, limit: int, window_ms: int, now_ms: int) -> WindowResult:
+        db.execute("DELETE FROM window_hits WHERE key = ? AND at_ms <= ?", (key, now_ms - window_ms))
+        count, oldest = db.execute(
+            "SELECT count(*), min(at_ms) FROM window_hits WHERE key = ?", (key,)
+        ).fetchone()
+        if count >= limit:
+            return WindowResult(False, limit, 0, oldest + window_ms - now_ms)
+        db.execute(
+            "INSERT INTO window_hits (key, at_ms, hit_id) VALUES (?, ?, ?)", (key, now_ms, uuid.uuid4().hex)
+        )
+        first = now_ms if oldest is None else oldest
+        return WindowResult(True, limit, limit - count - 1, first + window_ms - now_ms)
+
+    # -- Store protocol -------------------------------------------------------------------------
+
+    async def get(self, key: str) -> bytes | None:
+        return self._run(lambda db: self._get(db, key))
+
+    async def mget(self, keys_: Sequence[str]) -> list[bytes | None]:
+        return self._run(lambda db: [self._get(db, k) for k in keys_])
+
+    async def set(self, key: str, value: bytes, ttl_ms: int | None = None) -> None:
+        def op(db: sqlite3.Connection) -> None:
+            self._put(db, key, value, ttl_ms)
+            self._count_write(db)
+
+        self._run(op)
+
+    async def set_many(self, items: Mapping[str, bytes], ttl_ms: int | None = None) -> None:
+        def op(db: sqlite3.Connection) -> None:
+            with self._transaction(db):
+                for key, value in items.items():
+                    self._put(db, key, value, ttl_ms)
+                self._put(db, keys.DATA_VERSION, str(self._version(db) + 1).encode(), None)
+            self._count_write(db)
+
+        self._run(op)
+
+    async def getdel(self, key: str) -> bytes | None:
+        def op(db: sqlite3.Connection) -> bytes | None:
+            with self._transaction(db):
+                value = self._get(db, key)
+                db.execute("DELETE FROM kv WHERE key = ?", (key,))
+            return value
+
+        return self._run(op)
+
+    async def delete(self, *keys_: str) -> int:
+        def op(db: sqlite3.Connection) -> int:
+            now = _wall_ms()
+            with self._transaction(db):
+                removed = 0
+                for key in keys_:
+                    cursor = db.execute(
+                        "DELETE FROM kv WHERE key = ? AND (expires_at_ms IS NULL OR expires_at_ms > ?)",
+                        (key, now),
+                    )
+                    removed += cursor.rowcount
+                    db.execute("DELETE FROM kv WHERE key = ?", (key,))
+                    db.execute("DELETE FROM window_hits WHERE key = ?", (key,))
+            return removed
+
+        return self._run(op)
+
+    async def scan(self, prefix: str) -> list[str]:
+        def op(db: sqlite3.Connection) -> list[str]:
+            escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            rows = db.execute(
+                "SELECT key FROM kv WHERE key LIKE ? ESCAPE '\\' "
+                "AND (expires_at_ms IS NULL OR expires_at_ms > ?) ORDER BY key",
+                (escaped + "%", _wall_ms()),
+            ).fetchall()
+            return [row[0] for row in rows]
+
+        return self._run(op)
+
+    async def data_version(self) -> int:
+        return self._run(self._version)
+
+    async def hit_window(self, key: str, limit: int, window_ms: int, now_ms: int) -> WindowResult:
+        def op(db: sqlite3.Connection) -> WindowResult:
+            with self._transaction(db):
+                return self._hit(db, key, limit, window_ms, now_ms)
+
+        return self._run(op)
+
+    async def check_credential(
+        self,
+        *,
+        record_key: str | None,
+        secret_hash: str,
+        touch_key: str | None,
+        window_key: str,
+        limit: int,
+        window_ms: int,
+        now_ms: int,
+    ) -> CredentialCheck:
+        def op(db: sqlite3.Connection) -> CredentialCheck:
+            with self._transaction(db):
+                record = None
+                if record_key is not None:
+                    record = self._get(db, record_key)
+                    if record is None or not _hash_matches(record, secret_hash):
+                        return CredentialCheck(None, None, self._version(db))
+                window = self._hit(db, window_key, limit, window_ms, now_ms)
+                if touch_key is not None:
+                    self._put(db, touch_key, str(now_ms).encode(), None)
+                return CredentialCheck(record, window, self._version(db))
+
+        return self._run(op)
+
+    async def ping(self) -> None:
+        self._run(lambda db: db.execute("SELECT 1").fetchone())
+
+    async def aclose(self) -> None:
+        self._db.close()
+
+
+def _hash_matches(record: bytes, secret_hash: str) -> bool:
+    try:
+        stored = orjson.loads(record).get("secret_hash")
+    except (orjson.JSONDecodeError, AttributeError):
+        return False
+    return isinstance(stored, str) and hmac.compare_digest(stored.encode(), secret_hash.encode())
