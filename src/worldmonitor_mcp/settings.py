@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     result_cache_s: float = Field(
         5.0,
         ge=0,
-        description="Longest time a rendered tool result is reused in-process (also bounded by data version).",
+        description="Longest reuse of a rendered tool result in-process (also bounded by the data version).",
     )
     load_snapshot: bool = Field(
         True, description="Load the bundled snapshot of real data into an empty store at start-up."
@@ -80,7 +80,9 @@ class Settings(BaseSettings):
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith(("redis://", "rediss://", "unix://")):
+        if value is not None and not value.get_secret_value().startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
             raise ValueError("WORLDMONITOR_REDIS_URL must start with redis://, rediss:// or unix://")
         return value
 

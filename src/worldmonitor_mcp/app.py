@@ -1,0 +1,68 @@
+"""Build the ASGI application from settings: routes and middleware, nothing else.
+
+The whole stack, outermost first:
+
+    RequestIdMiddleware     request id on every reply, one log line per request
+      CORSMiddleware        CORS + Cache-Control on every reply, OPTIONS -> 204
+        ServerErrorMiddleware   unexpected exceptions -> masked JSON-RPC error
+          Router            /mcp and /mcp/ (same endpoint, no redirect)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from starlette.routing import Route, Router
+from starlette.types import ASGIApp
+
+from .keys import ApiKeyVerifier, StaticKeys
+from .mcp.methods import MethodTable
+from .mcp.transport import McpEndpoint
+from .ratelimit import RateLimitPolicy
+from .settings import Settings, load_settings
+from .store import Store, open_store
+from .tools import build_registry
+from .web.auth import RequestAuthenticator
+from .web.cors import CORSMiddleware
+from .web.errors import ServerErrorMiddleware
+from .web.request_log import RequestIdMiddleware
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def create_app(
+    settings: Settings, *, store: Store | None = None, clock_ms: Callable[[], int] = wall_clock_ms
+) -> ASGIApp:
+    """The application. Tests pass their own ``store`` and ``clock_ms``; the store is closed at shutdown
+    only when the app opened it."""
+    owns_store = store is None
+    active_store = store if store is not None else open_store(settings)
+    policy = RateLimitPolicy(limit=settings.rate_limit, window_s=settings.rate_limit_window_s)
+    verifier = ApiKeyVerifier(active_store, StaticKeys(settings.static_keys), policy)
+    registry = build_registry(result_cache_ms=int(settings.result_cache_s * 1000))
+    mcp = McpEndpoint(
+        store=active_store,
+        authenticator=RequestAuthenticator(verifier, clock_ms),
+        policy=policy,
+        methods=MethodTable(registry),
+        clock_ms=clock_ms,
+        max_body_bytes=settings.max_body_bytes,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: object) -> AsyncIterator[None]:
+        yield
+        if owns_store:
+            await active_store.aclose()
+
+    router = Router(routes=[Route("/mcp", mcp), Route("/mcp/", mcp)], lifespan=lifespan)
+    return RequestIdMiddleware(CORSMiddleware(ServerErrorMiddleware(router)))
+
+
+def app_from_environment() -> ASGIApp:
+    """Factory for uvicorn (``--factory``): every worker process builds its app from the environment."""
+    return create_app(load_settings())

@@ -1,0 +1,15 @@
+"""Who is calling: the result of authenticating a request, whatever the credential was."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    id: str
+    """Stable, secret-free identifier: an API key id, or ``env-<hash prefix>`` for configured keys.
+    It names the principal in logs and in its rate-limit key."""
+    kind: str
+    """``api_key`` (stored), ``static_key`` (WORLDMONITOR_VALID_KEYS)."""
+    scopes: frozenset[str] = frozenset({"mcp"})

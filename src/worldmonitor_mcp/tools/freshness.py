@@ -1,0 +1,93 @@
+"""How fresh an answer is: labels, seed-meta lookup and staleness, as pure functions.
+
+A cache key's data is described by a ``seed-meta:<domain>:<resource>`` record
+``{fetchedAt: epoch ms, recordCount, sourceVersion}`` written by the seeder beside it. A tool names one
+such record (the WorldMonitor contract); each key may also have its own, found by ``own_meta_key``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+_VERSION_SEGMENT = re.compile(r"v\d+")
+_NOT_A_LABEL = re.compile(r"v\d+|\d+|stale|sebuf")
+
+
+def label_for_key(key: str) -> str:
+    """The name a key's value has in a tool's ``data``: the last meaningful ``:``-segment.
+
+    ``economic:fred:v1:FEDFUNDS:0`` -> ``FEDFUNDS``; ``risk:scores:sebuf:stale:v1`` -> ``scores``.
+    """
+    segments = key.split(":")
+    for segment in reversed(segments):
+        if not _NOT_A_LABEL.fullmatch(segment):
+            return segment
+    return segments[0]
+
+
+def own_meta_key(key: str) -> str:
+    """The seed-meta key a seeder writes for ``key`` by convention.
+
+    ``seismology:earthquakes:v1`` -> ``seed-meta:seismology:earthquakes``;
+    ``market:stocks-bootstrap:v1`` -> ``seed-meta:market:stocks``.
+    """
+    segments: list[str] = []
+    for segment in key.split(":"):
+        if _VERSION_SEGMENT.fullmatch(segment):
+            break
+        segments.append(segment)
+    while len(segments) > 1 and segments[-1] in {"stale", "sebuf"}:
+        segments.pop()
+    segments[-1] = segments[-1].removesuffix("-bootstrap")
+    return "seed-meta:" + ":".join(segments)
+
+
+def fetched_at_ms(meta: Any) -> int | None:
+    """``fetchedAt`` of a seed-meta record, or None when the record is missing or malformed."""
+    if not isinstance(meta, dict):
+        return None
+    value = meta.get("fetchedAt")
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    return int(value)
+
+
+def iso_utc(epoch_ms: int) -> str:
+    return (
+        datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    fetched_at_ms: int | None
+    max_stale_ms: int
+
+    def stale(self, now_ms: int) -> bool:
+        return self.fetched_at_ms is None or now_ms - self.fetched_at_ms > self.max_stale_ms
+
+    @property
+    def stale_at_ms(self) -> int | None:
+        """When this turns stale; None if it already is, whatever the time."""
+        return None if self.fetched_at_ms is None else self.fetched_at_ms + self.max_stale_ms + 1
+
+    def to_wire(self, now_ms: int) -> dict[str, Any]:
+        return {
+            "cached_at": None if self.fetched_at_ms is None else iso_utc(self.fetched_at_ms),
+            "stale": self.stale(now_ms),
+        }
+
+
+def overall(parts: list[Freshness], now_ms: int) -> dict[str, Any]:
+    """Top-level freshness: the oldest ``cached_at`` and ``stale`` if any part is stale."""
+    known = [p.fetched_at_ms for p in parts if p.fetched_at_ms is not None]
+    oldest = min(known) if known else None
+    return {
+        "cached_at": None if oldest is None else iso_utc(oldest),
+        "stale": not parts or any(p.stale(now_ms) for p in parts),
+    }
