@@ -24,7 +24,8 @@ class WindowResult:
     limit: int
     remaining: int
     reset_ms: int
-    """Milliseconds until the oldest hit counted in the window leaves it (0 for an empty window)."""
+    """Milliseconds until the oldest hit counted in the window leaves it; after an allowed hit on an
+    empty window that is the whole window."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,8 @@ class Store(Protocol):
     async def mget(self, keys: Sequence[str]) -> list[bytes | None]: ...
 
     async def set(self, key: str, value: bytes, ttl_ms: int | None = None) -> None:
-        """Store ``value``; with ``ttl_ms`` the key disappears after that many milliseconds."""
+        """Store ``value``; with ``ttl_ms`` the key disappears after that many milliseconds (``ttl_ms <= 0``
+        deletes it). Does not bump the data version: only ``set_many`` (cache writes) does."""
 
     async def set_many(self, items: Mapping[str, bytes], ttl_ms: int | None = None) -> None:
         """Store several keys at once and bump the data version, all or nothing."""
@@ -66,7 +68,10 @@ class Store(Protocol):
     async def data_version(self) -> int: ...
 
     async def hit_window(self, key: str, limit: int, window_ms: int, now_ms: int) -> WindowResult:
-        """Count one hit in an exact sliding window, atomically; a refused hit is not counted."""
+        """Count one hit in an exact sliding window, atomically; a refused hit is not counted.
+
+        Window keys belong to the window primitives: use them only with ``hit_window``,
+        ``check_credential`` and ``delete``, never with ``get`` or ``set``."""
 
     async def check_credential(
         self,

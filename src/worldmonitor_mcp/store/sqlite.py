@@ -117,7 +117,7 @@ class SqliteStore:
             "SELECT count(*), min(at_ms) FROM window_hits WHERE key = ?", (key,)
         ).fetchone()
         if count >= limit:
-            return WindowResult(False, limit, 0, oldest + window_ms - now_ms)
+            return WindowResult(False, limit, 0, window_ms if oldest is None else oldest + window_ms - now_ms)
         db.execute(
             "INSERT INTO window_hits (key, at_ms, hit_id) VALUES (?, ?, ?)", (key, now_ms, uuid.uuid4().hex)
         )
@@ -177,11 +177,11 @@ class SqliteStore:
 
     async def scan(self, prefix: str) -> list[str]:
         def op(db: sqlite3.Connection) -> list[str]:
-            escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            # substr() compares bytes exactly; LIKE would fold ASCII case and treat _ and % as wildcards.
             rows = db.execute(
-                "SELECT key FROM kv WHERE key LIKE ? ESCAPE '\\' "
+                "SELECT key FROM kv WHERE substr(key, 1, ?) = ? "
                 "AND (expires_at_ms IS NULL OR expires_at_ms > ?) ORDER BY key",
-                (escaped + "%", _wall_ms()),
+                (len(prefix), prefix, _wall_ms()),
             ).fetchall()
             return [row[0] for row in rows]
 
