@@ -27,7 +27,8 @@ def test_keys_create_prints_the_key_once_and_list_never_does(runner: CliRunner) 
     assert "ci bot" in listed.output
     assert key.split("_")[1] in listed.output
     assert key not in listed.output
-    assert "active" in listed.output and "never" in listed.output
+    assert "active" in listed.output
+    assert "never" in listed.output
 
 
 def test_keys_revoke(runner: CliRunner) -> None:
@@ -44,7 +45,8 @@ def test_operator_mistakes_end_in_one_clear_sentence(runner: CliRunner) -> None:
     assert "keys list" in unknown.output
     assert "Traceback" not in unknown.output
     bad_label = runner.invoke(main, ["keys", "create", "--label", " "])
-    assert bad_label.exit_code == 1 and "label" in bad_label.output
+    assert bad_label.exit_code == 1
+    assert "label" in bad_label.output
 
 
 def test_invalid_setting_names_the_setting(tmp_path: Path) -> None:
