@@ -80,7 +80,7 @@ def _wait_for_ping(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     pytest.fail(f"The Redis server did not answer PING within {START_TIMEOUT_S} s:\n{log.read_text()}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_redis(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
         process.wait(timeout=STOP_TIMEOUT_S)
@@ -89,15 +89,14 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="session")
-def _redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def start_redis(workdir: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], RunningServer]:
+    """Start a server in ``workdir`` (on ``port``, or a free one) and wait until it answers PING."""
     binary = find_server_binary()
     if binary is None:
         pytest.fail(HOW_TO_GET_ONE)
-    workdir = tmp_path_factory.mktemp("redis")
     sock_path = workdir / "redis.sock"
     log = workdir / "server.log"
-    port = _free_port()
+    port = port or _free_port()
     command = [
         binary,
         "--port", str(port),
@@ -115,12 +114,22 @@ def _redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
             process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
         except OSError as exc:
             pytest.fail(f"Could not run {binary}: {exc}. {HOW_TO_GET_ONE}")
+    url = f"redis://127.0.0.1:{port}/0"
     try:
-        url = f"redis://127.0.0.1:{port}/0"
         _wait_for_ping(url, process, log)
-        yield RunningServer(url=url, unix_url=f"unix://{sock_path}?db=0")
+    except BaseException:
+        stop_redis(process)
+        raise
+    return process, RunningServer(url=url, unix_url=f"unix://{sock_path}?db=0")
+
+
+@pytest.fixture(scope="session")
+def _redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    process, server = start_redis(tmp_path_factory.mktemp("redis"))
+    try:
+        yield server
     finally:
-        _stop(process)
+        stop_redis(process)
 
 
 @pytest.fixture(scope="session")
