@@ -1,0 +1,42 @@
+"""Seeders: turn public upstream feeds into WorldMonitor cache keys plus their ``seed-meta``.
+
+Each feed lives in its own module (``usgs``, ``cisa_kev``, ``ecb``) and defines a ``Feed``; this package
+registers them in ``FEEDS`` through ``register``, the door any new feed uses, and everything else walks the
+registry. Today the data comes from files: the bundled snapshot (``load_snapshot``) or a directory
+(``seed_from_dir``). This is the public surface; the modules behind it are internal.
+"""
+
+from . import cisa_kev, ecb, usgs
+from .base import (
+    FEEDS,
+    EmptyResultError,
+    Feed,
+    FeedFormatError,
+    ParsedFeed,
+    SeedError,
+    UnsafeXmlError,
+    register,
+)
+from .snapshot import SeedReport, describe_file_names, load_snapshot, load_snapshot_if_empty, seed_from_dir
+from .writer import write_feed
+
+BUILTIN_FEEDS = (register(usgs.FEED), register(cisa_kev.FEED), register(ecb.FEED))
+"""Registered in this order, which is also the order of every report."""
+
+__all__ = [
+    "BUILTIN_FEEDS",
+    "FEEDS",
+    "EmptyResultError",
+    "Feed",
+    "FeedFormatError",
+    "ParsedFeed",
+    "SeedError",
+    "SeedReport",
+    "UnsafeXmlError",
+    "describe_file_names",
+    "load_snapshot",
+    "load_snapshot_if_empty",
+    "register",
+    "seed_from_dir",
+    "write_feed",
+]
