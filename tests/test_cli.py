@@ -77,3 +77,29 @@ def test_serve_is_the_default_command() -> None:
     serve_help = CliRunner().invoke(main, ["serve", "--help"])
     for flag in ["--host", "--port", "--workers", "--public-url", "--data-dir"]:
         assert flag in serve_help.output
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "src" / "worldmonitor_mcp" / "snapshot"
+
+
+def test_seed_from_dir_reports_each_feed(runner: CliRunner, tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "4.5_week.geojson").write_bytes((SAMPLES / "usgs_earthquakes_4.5_week.geojson").read_bytes())
+    (feeds / "notes.txt").write_text("not a feed")
+    result = runner.invoke(main, ["seed", "--from-dir", str(feeds)])
+    assert result.exit_code == 0, result.output
+    assert "seeded" in result.output
+    assert "seismology:earthquakes:v1" in result.output
+    assert "50 records" in result.output
+    assert "unrecognised" in result.output
+
+
+def test_seed_from_dir_fails_clearly_on_a_broken_file(runner: CliRunner, tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "known_exploited_vulnerabilities.json").write_text("<html>502 Bad Gateway</html>")
+    result = runner.invoke(main, ["seed", "--from-dir", str(feeds)])
+    assert result.exit_code == 1
+    assert "failed" in result.output
+    assert "Traceback" not in result.output

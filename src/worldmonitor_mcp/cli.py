@@ -121,7 +121,9 @@ async def _prepare(store: Store, settings: Settings) -> str | None:
     if settings.load_snapshot:
         from .seeders import load_snapshot_if_empty
 
-        await load_snapshot_if_empty(store)
+        reports = await load_snapshot_if_empty(store)
+        for report in reports or []:
+            click.echo(f"snapshot: {report.describe()}")
     repository = ApiKeyRepository(store)
     if settings.static_keys or await repository.count_active() > 0:
         return None
@@ -194,6 +196,6 @@ def seed(from_dir: Path) -> None:
     failed = False
     for report in reports:
         click.echo(report.describe())
-        failed = failed or report.error is not None
+        failed = failed or not report.ok
     if failed:
         raise click.ClickException("Some files could not be seeded; see the lines above.")
