@@ -318,6 +318,25 @@ async def test_check_credential_match_counts_touches_and_returns_record(store: S
     assert await store.get(TOUCH_KEY) == str(NOW_MS + 7).encode()
 
 
+@pytest.mark.parametrize("with_record", [True, False])
+async def test_check_credential_reads_the_related_key(store: Store, with_record: bool) -> None:
+    """check_credential(related_key=...): its value comes back in the same round trip, with or without
+    a record or touch key (a token's issuing API key, read to see whether it was revoked)."""
+    related_key = RECORD_KEY + ":related"
+    await store.set(RECORD_KEY, RECORD)
+    overrides: dict[str, object] = {"related_key": related_key}
+    if not with_record:
+        overrides.update(record_key=None, touch_key=None)
+    assert (await check(store, **overrides)).related is None
+    await store.set(related_key, b"parent")
+    result = await check(store, **overrides)
+    assert result.related == b"parent"
+    assert result.record == (RECORD if with_record else None)
+    assert result.window is not None
+    mismatch = await check(store, related_key=related_key, secret_hash="0" * 64)
+    assert mismatch.related is None
+
+
 async def test_check_credential_shares_the_window_with_hit_window(store: Store) -> None:
     """check_credential counts in window_key: the same exact window hit_window uses."""
     await store.set(RECORD_KEY, RECORD)

@@ -38,6 +38,8 @@ class CredentialCheck:
     """The rate-limit outcome; None when the credential did not match (nothing was counted)."""
     data_version: int
     """Counter bumped by every cache write; keys in-process result caches."""
+    related: bytes | None = None
+    """The value of ``related_key`` when the credential matched (e.g. the API key behind a token)."""
 
 
 @runtime_checkable
@@ -83,13 +85,15 @@ class Store(Protocol):
         limit: int,
         window_ms: int,
         now_ms: int,
+        related_key: str | None = None,
     ) -> CredentialCheck:
         """One round trip for authentication and rate limiting.
 
         When ``record_key`` is given, its value must be a JSON object whose ``secret_hash`` field equals
         ``secret_hash``; otherwise nothing is counted and ``record`` is None. When it matches (or when
         ``record_key`` is None: a credential already verified in memory), one hit is counted in
-        ``window_key`` and ``now_ms`` is written to ``touch_key`` (last-used time).
+        ``window_key``, ``now_ms`` is written to ``touch_key`` (last-used time) and the value of
+        ``related_key`` is read. All keys share one Redis Cluster hash tag.
         """
 
     async def ping(self) -> None: ...

@@ -102,8 +102,14 @@ if ARGV[1] == '1' then
   i = 2
 end
 local result = hit(KEYS[i], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7])
-if ARGV[2] == '1' then redis.call('SET', KEYS[i + 1], ARGV[6]) end
-return {1, result[1], result[2], result[3], record}
+if ARGV[2] == '1' then
+  redis.call('SET', KEYS[i + 1], ARGV[6])
+  i = i + 1
+end
+local related = false
+if ARGV[8] == '1' then related = redis.call('GET', KEYS[i + 1]) end
+-- false, not nil: a nil would end the reply array early.
+return {1, result[1], result[2], result[3], record or false, related}
 """
 )
 
@@ -262,8 +268,9 @@ class RedisStore:
         limit: int,
         window_ms: int,
         now_ms: int,
+        related_key: str | None = None,
     ) -> CredentialCheck:
-        script_keys = [k for k in (record_key, window_key, touch_key) if k is not None]
+        script_keys = [k for k in (record_key, window_key, touch_key, related_key) if k is not None]
         args = [
             "1" if record_key is not None else "0",
             "1" if touch_key is not None else "0",
@@ -272,18 +279,20 @@ class RedisStore:
             window_ms,
             now_ms,
             uuid.uuid4().hex,
+            "1" if related_key is not None else "0",
         ]
         async with self._guard("EVALSHA check_credential"):
             reply, raw_version = await self._check_pipeline(script_keys, args)
         version = int(raw_version) if raw_version else 0
         if not reply[0]:
             return CredentialCheck(None, None, version)
-        record = cast(bytes, reply[4]) if len(reply) > 4 else None
+        record = cast(bytes | None, reply[4])
         if record_key is not None and (record is None or not _hash_matches(record, secret_hash)):
             # Only reachable if cjson and orjson ever disagree. The hit was counted and the key touched,
             # but the request is refused, which is the side that matters.
             return CredentialCheck(None, None, version)
-        return CredentialCheck(record, _window(limit, cast(list[int], reply[1:4])), version)
+        window = _window(limit, cast(list[int], reply[1:4]))
+        return CredentialCheck(record, window, version, cast(bytes | None, reply[5]))
 
     async def _check_pipeline(
         self, script_keys: list[str], args: list[str | int]
