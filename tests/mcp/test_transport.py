@@ -240,3 +240,24 @@ async def test_unexpected_failure_is_masked_with_cors(
     assert b"secret internals" not in reply.content
     assert reply.headers["access-control-allow-origin"] == "*"
     assert any(reply.headers["x-request-id"] in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("version", [*SUPPORTED_VERSIONS, "2026-07-28"])
+async def test_supported_or_tolerated_protocol_version_header_passes(
+    client: httpx.AsyncClient, headers: dict[str, str], version: str
+) -> None:
+    reply = await client.post("/mcp", json=rpc("ping"), headers={**headers, "MCP-Protocol-Version": version})
+    assert reply.status_code == 200
+
+
+@pytest.mark.parametrize("version", ["1999-01-01", "latest", ""])
+async def test_unsupported_protocol_version_header_is_400(
+    client: httpx.AsyncClient, headers: dict[str, str], version: str
+) -> None:
+    """Transports §Protocol Version Header: an invalid or unsupported version MUST get 400 Bad Request."""
+    reply = await client.post(
+        "/mcp", json=rpc("tools/list"), headers={**headers, "MCP-Protocol-Version": version}
+    )
+    assert reply.status_code == 400
+    assert reply.json()["error"]["code"] == -32600
+    assert "2025-11-25" in reply.json()["error"]["message"]

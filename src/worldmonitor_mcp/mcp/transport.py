@@ -25,12 +25,13 @@ from ..errors import (
 from ..ratelimit import RateLimitPolicy
 from ..store import Store
 from ..tools import ToolContext
-from ..web.asgi import read_body, send_response
+from ..web.asgi import header, read_body, send_response
 from ..web.auth import RequestAuthenticator
 from ..web.errors import send_jsonrpc_error
 from ..web.request_log import request_state
 from . import jsonrpc
 from .methods import MethodTable
+from .versions import check_header_version
 
 logger = logging.getLogger("worldmonitor.mcp")
 
@@ -74,6 +75,7 @@ class McpEndpoint:
             verified = await self._authenticator.authenticate(scope)
             state["principal"] = verified.principal.id
             rate_headers = self._policy.enforce(verified.window)
+            check_header_version(header(scope, b"mcp-protocol-version"))
             request = jsonrpc.decode(body)
         except WorldMonitorError as error:
             if isinstance(error, StoreUnavailableError):
