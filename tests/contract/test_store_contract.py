@@ -417,6 +417,55 @@ async def test_check_credential_admits_exactly_limit_of_a_concurrent_burst(store
     assert sum(1 for r in results if r.window is not None and r.window.allowed) == 30
 
 
+# -- acquire_lock / release_lock -----------------------------------------------------------------
+
+LOCK_KEY = keys.feed_lock("usgs-earthquakes")
+
+
+async def test_acquire_lock_has_one_holder(store: Store) -> None:
+    """acquire_lock: "True when taken, False when held"; "not re-entrant"."""
+    assert await store.acquire_lock(LOCK_KEY, "a", 60_000)
+    assert not await store.acquire_lock(LOCK_KEY, "b", 60_000)
+    assert not await store.acquire_lock(LOCK_KEY, "a", 60_000)
+    assert await store.acquire_lock(keys.feed_lock("cisa-kev"), "b", 60_000)  # locks are independent
+
+
+async def test_release_lock_frees_only_the_holders_lock(store: Store) -> None:
+    """release_lock: compare-and-delete: a wrong token frees nothing; the holder's token frees it."""
+    assert not await store.release_lock(LOCK_KEY, "a")  # nothing held
+    assert await store.acquire_lock(LOCK_KEY, "a", 60_000)
+    assert not await store.release_lock(LOCK_KEY, "b")
+    assert not await store.acquire_lock(LOCK_KEY, "b", 60_000)  # still held by a
+    assert await store.release_lock(LOCK_KEY, "a")
+    assert not await store.release_lock(LOCK_KEY, "a")  # already released
+    assert await store.acquire_lock(LOCK_KEY, "b", 60_000)
+
+
+async def test_lock_expires_when_its_holder_dies(store: Store) -> None:
+    """acquire_lock: "the lock expires after ttl_ms"; the late holder cannot free its successor's lock."""
+    assert await store.acquire_lock(LOCK_KEY, "dead", TTL_MS)
+    await anyio.sleep(TTL_WAIT_S)
+    assert await store.acquire_lock(LOCK_KEY, "next", 60_000)
+    assert not await store.release_lock(LOCK_KEY, "dead")
+    assert not await store.acquire_lock(LOCK_KEY, "third", 60_000)  # "next" still holds it
+
+
+async def test_acquire_lock_has_one_winner_among_concurrent_callers(store: Store) -> None:
+    """acquire_lock: atomic: of 20 simultaneous callers exactly one takes the lock."""
+    results = await asyncio.gather(*(store.acquire_lock(LOCK_KEY, f"t{i}", 60_000) for i in range(20)))
+    assert results.count(True) == 1
+
+
+@pytest.mark.parametrize("ttl_ms", [0, -1])
+async def test_acquire_lock_refuses_a_lock_that_never_expires_or_already_has(
+    store: Store, ttl_ms: int
+) -> None:
+    """acquire_lock: "ttl_ms (which must be positive)": a lock without expiry would outlive a dead holder."""
+    with pytest.raises(ValueError, match="positive ttl_ms"):
+        await store.acquire_lock(LOCK_KEY, "a", ttl_ms)
+    assert await store.acquire_lock(LOCK_KEY, "a", 60_000)
+
+
 # -- RedisStore: failure translation and the one round trip --------------------------------------
 
 
@@ -432,6 +481,8 @@ OPERATIONS: list[Callable[[Store], object]] = [
     lambda s: s.set_many({"k": b"v"}),
     lambda s: s.hit_window("w", 1, 1000, NOW_MS),
     lambda s: check(s),
+    lambda s: s.acquire_lock("lock", "t", 1000),
+    lambda s: s.release_lock("lock", "t"),
 ]
 
 
@@ -592,3 +643,22 @@ async def test_sqlite_stores_on_one_file_share_one_exact_window(tmp_path: Path) 
 
     admitted = await asyncio.gather(*(anyio.to_thread.run_sync(worker) for _ in range(2)))
     assert sum(admitted) == limit
+
+
+async def test_sqlite_lock_has_one_holder_across_processes(tmp_path: Path) -> None:
+    """SqliteStore: worker processes on one file (own connections, own threads) never share a lock."""
+    path = tmp_path / "shared.sqlite3"
+    await SqliteStore(path).aclose()  # the schema exists before the workers race for the locks
+
+    def worker(token: str) -> int:
+        async def run() -> int:
+            store = SqliteStore(path, timeout_s=5.0)
+            try:
+                return sum([await store.acquire_lock(f"lock{i}", token, 60_000) for i in range(50)])
+            finally:
+                await store.aclose()
+
+        return asyncio.run(run())
+
+    taken = await asyncio.gather(*(anyio.to_thread.run_sync(worker, f"w{n}") for n in range(3)))
+    assert sum(taken) == 50

@@ -96,6 +96,18 @@ class Store(Protocol):
         ``related_key`` is read. All keys share one Redis Cluster hash tag.
         """
 
+    async def acquire_lock(self, key: str, token: str, ttl_ms: int) -> bool:
+        """Take the lock ``key`` for ``token`` unless it is held; True when taken, False when held.
+
+        The lock expires after ``ttl_ms`` (which must be positive), so a holder that dies frees it. It is
+        not re-entrant: the same token cannot take a held lock twice. Lock keys belong to the lock
+        primitives: use them only with ``acquire_lock`` and ``release_lock``."""
+
+    async def release_lock(self, key: str, token: str) -> bool:
+        """Free the lock ``key`` only if ``token`` still holds it (compare-and-delete), atomically.
+
+        False when the lock had expired or another holder has it since: that holder keeps it."""
+
     async def ping(self) -> None: ...
 
     async def aclose(self) -> None: ...

@@ -36,3 +36,18 @@ def key_id_from_record_key(store_key: str) -> str:
 
 def seed_meta(domain: str, resource: str) -> str:
     return f"seed-meta:{domain}:{resource}"
+
+
+def feed_lock(feed_name: str) -> str:
+    """Held while one instance runs one feed (seeders/scheduler.py), so no two run it at once."""
+    return f"wm:lock:feed:{feed_name}"
+
+
+def composite_lock(data_key: str) -> str:
+    """Held while one instance rebuilds a composite key from its sources (seeders/composite.py)."""
+    return f"wm:lock:composite:{data_key}"
+
+
+def feed_state(feed_name: str) -> str:
+    """A feed's run bookkeeping: last run and success, last failure, next run, HTTP validators."""
+    return f"wm:feed:{feed_name}"

@@ -2,7 +2,8 @@
 
 Every instance of the server shares one Redis, so everything that must be exact across instances runs
 server-side in Lua, registered with ``register_script`` so the wire carries only EVALSHA:
-the sliding window (a sorted set of hit timestamps), get-and-delete, and the hot-path credential check.
+the sliding window (a sorted set of hit timestamps), get-and-delete, the hot-path credential check, and
+the compare-and-delete that releases a lock (taking one is a plain ``SET NX PX``).
 
 One round trip matters because each Redis round trip costs about a third of the request ceiling
 (design.md: ~1,860 req/s with two GETs against ~4,100 with none). ``check_credential`` therefore sends
@@ -120,6 +121,13 @@ if value then redis.call('DEL', KEYS[1]) end
 return value
 """
 
+# Release a lock only if this holder still has it: a holder whose lock expired must not free the lock
+# that another holder took since (the pattern in the Redis SET documentation).
+_RELEASE_LOCK_LUA = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
 _GLOB_SPECIALS = frozenset("\\*?[]")
 
 
@@ -164,6 +172,7 @@ class RedisStore:
         self._hit_script = client.register_script(_HIT_WINDOW_LUA)
         self._check_script = client.register_script(_CHECK_CREDENTIAL_LUA)
         self._getdel_script = client.register_script(_GETDEL_LUA)
+        self._release_lock_script = client.register_script(_RELEASE_LOCK_LUA)
 
     @classmethod
     def from_url(cls, url: str, *, timeout_s: float) -> RedisStore:
@@ -317,6 +326,18 @@ class RedisStore:
             if isinstance(result, Exception):
                 raise result
         return cast(list[object], reply), cast(bytes | None, raw_version)
+
+    async def acquire_lock(self, key: str, token: str, ttl_ms: int) -> bool:
+        if ttl_ms <= 0:
+            raise ValueError(f"a lock needs a positive ttl_ms, got {ttl_ms}")
+        async with self._guard("SET NX"):
+            taken = await self._redis.set(key, token, nx=True, px=ttl_ms)
+        return bool(taken)
+
+    async def release_lock(self, key: str, token: str) -> bool:
+        async with self._guard("EVALSHA release_lock"):
+            released = await self._release_lock_script(keys=[key], args=[token])
+        return bool(released)
 
     async def ping(self) -> None:
         async with self._guard("PING"):

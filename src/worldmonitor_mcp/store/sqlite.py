@@ -224,6 +224,33 @@ class SqliteStore:
 
         return self._run(op)
 
+    async def acquire_lock(self, key: str, token: str, ttl_ms: int) -> bool:
+        if ttl_ms <= 0:
+            raise ValueError(f"a lock needs a positive ttl_ms, got {ttl_ms}")
+
+        def op(db: sqlite3.Connection) -> bool:
+            # BEGIN IMMEDIATE holds the write lock from the read to the write, so of several processes
+            # on one file exactly one sees the lock free and takes it.
+            with self._transaction(db):
+                if self._get(db, key) is not None:
+                    return False
+                self._put(db, key, token.encode(), ttl_ms)
+            self._count_write(db)
+            return True
+
+        return self._run(op)
+
+    async def release_lock(self, key: str, token: str) -> bool:
+        def op(db: sqlite3.Connection) -> bool:
+            # One statement, so atomic on its own: the row goes only if it is live and still ours.
+            cursor = db.execute(
+                "DELETE FROM kv WHERE key = ? AND value = ? AND (expires_at_ms IS NULL OR expires_at_ms > ?)",
+                (key, token.encode(), _wall_ms()),
+            )
+            return cursor.rowcount == 1
+
+        return self._run(op)
+
     async def ping(self) -> None:
         self._run(lambda db: db.execute("SELECT 1").fetchone())
 
