@@ -22,25 +22,11 @@ from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
 
+from support import FakeClock  # noqa: E402
 from worldmonitor_mcp.app import create_app  # noqa: E402
 from worldmonitor_mcp.keys import ApiKeyRepository  # noqa: E402
 from worldmonitor_mcp.settings import Settings  # noqa: E402
 from worldmonitor_mcp.store.sqlite import SqliteStore  # noqa: E402
-
-START_MS = 1_764_000_000_000  # 2025-11-24T16:00:00Z, a fixed "now" for deterministic tests
-
-
-class FakeClock:
-    """A clock tests move by hand: time is a parameter, never a sleep."""
-
-    def __init__(self, now_ms: int = START_MS) -> None:
-        self.now_ms = now_ms
-
-    def __call__(self) -> int:
-        return self.now_ms
-
-    def advance(self, seconds: float) -> None:
-        self.now_ms += int(seconds * 1000)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ The whole stack, outermost first:
       CORSMiddleware        CORS + Cache-Control on every reply, OPTIONS -> 204
         ServerErrorMiddleware   unexpected exceptions -> masked JSON-RPC error
           Router            /mcp and /mcp/ (same endpoint, no redirect)
+                            /.well-known/oauth-authorization-server, /oauth/token
 """
 
 from __future__ import annotations
@@ -20,6 +21,14 @@ from starlette.types import ASGIApp
 from .keys import ApiKeyVerifier, StaticKeys
 from .mcp.methods import MethodTable
 from .mcp.transport import McpEndpoint
+from .oauth import (
+    TOKEN_PATH,
+    WELL_KNOWN_PATH,
+    BearerVerifier,
+    TokenEndpoint,
+    TokenEndpointPolicy,
+    authorization_server_metadata,
+)
 from .ratelimit import RateLimitPolicy
 from .settings import Settings, load_settings
 from .store import Store, open_store
@@ -27,6 +36,7 @@ from .tools import build_registry
 from .web.auth import RequestAuthenticator
 from .web.cors import CORSMiddleware
 from .web.errors import ServerErrorMiddleware
+from .web.oauth import MetadataEndpoint, TokenEndpointApp
 from .web.request_log import RequestIdMiddleware
 
 
@@ -42,11 +52,13 @@ def create_app(
     owns_store = store is None
     active_store = store if store is not None else open_store(settings)
     policy = RateLimitPolicy(limit=settings.rate_limit, window_s=settings.rate_limit_window_s)
-    verifier = ApiKeyVerifier(active_store, StaticKeys(settings.static_keys), policy)
+    static_keys = StaticKeys(settings.static_keys)
+    api_keys = ApiKeyVerifier(active_store, static_keys, policy)
+    bearer = BearerVerifier(active_store, static_keys, policy)
     registry = build_registry(result_cache_ms=int(settings.result_cache_s * 1000))
     mcp = McpEndpoint(
         store=active_store,
-        authenticator=RequestAuthenticator(verifier, clock_ms),
+        authenticator=RequestAuthenticator(api_keys, bearer, clock_ms),
         policy=policy,
         methods=MethodTable(registry),
         clock_ms=clock_ms,
@@ -59,7 +71,27 @@ def create_app(
         if owns_store:
             await active_store.aclose()
 
-    router = Router(routes=[Route("/mcp", mcp), Route("/mcp/", mcp)], lifespan=lifespan)
+    token_endpoint = TokenEndpoint(
+        active_store,
+        api_keys.identify,
+        TokenEndpointPolicy(
+            access_token_ttl_s=settings.access_token_ttl_s,
+            rate_limit=settings.token_rate_limit,
+            rate_limit_window_s=settings.token_rate_limit_window_s,
+        ),
+    )
+    routes = [
+        Route("/mcp", mcp),
+        Route("/mcp/", mcp),
+        Route(WELL_KNOWN_PATH, MetadataEndpoint(authorization_server_metadata(settings.base_url))),
+        Route(
+            TOKEN_PATH,
+            TokenEndpointApp(
+                token_endpoint, clock_ms=clock_ms, trusted_proxy_hops=settings.trusted_proxy_hops
+            ),
+        ),
+    ]
+    router = Router(routes=routes, lifespan=lifespan)
     return RequestIdMiddleware(CORSMiddleware(ServerErrorMiddleware(router)))
 
 

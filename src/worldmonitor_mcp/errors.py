@@ -14,6 +14,7 @@ reply. The table in docs/architecture.md ("Errors") is the specification.
     ├── AuthError                     credentials
     │   ├── AuthenticationRequiredError  401  -32001  no credential at all
     │   ├── InvalidTokenError            401  -32001  unknown, revoked or expired credential
+    │   ├── MalformedCredentialError     400  -32001  Authorization header not of RFC 6750 §2.1 form
     │   └── InsufficientScopeError       403  -32002
     ├── RateLimitedError              429  -32029  with Retry-After and RateLimit headers
     ├── StoreUnavailableError         503  -32603  with Retry-After; never a 401
@@ -118,6 +119,14 @@ class AuthenticationRequiredError(AuthError):
 class InvalidTokenError(AuthError):
     oauth_error = "invalid_token"
     message = "Unauthorized: the credential is invalid, revoked or expired"
+
+
+class MalformedCredentialError(AuthError):
+    """RFC 6750 §3.1 invalid_request: the request is malformed, so the answer is 400, not 401."""
+
+    http_status = 400
+    oauth_error = "invalid_request"
+    message = "Bad Request: the Authorization header must be 'Bearer <token>' with one token"
 
 
 class InsufficientScopeError(AuthError):

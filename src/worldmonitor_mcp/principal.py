@@ -11,5 +11,7 @@ class Principal:
     """Stable, secret-free identifier: an API key id, or ``env-<hash prefix>`` for configured keys.
     It names the principal in logs and in its rate-limit key."""
     kind: str
-    """``api_key`` (stored), ``static_key`` (WORLDMONITOR_VALID_KEYS)."""
+    """``api_key`` (stored) or ``static_key`` (WORLDMONITOR_VALID_KEYS)."""
     scopes: frozenset[str] = frozenset({"mcp"})
+    client_id: str | None = None
+    """The OAuth client the request came through, when it carried an access token."""

@@ -59,6 +59,21 @@ class Settings(BaseSettings):
         True, description="Load the bundled snapshot of real data into an empty store at start-up."
     )
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
+    access_token_ttl_s: int = Field(
+        3600, ge=60, le=86_400, description="Lifetime of OAuth access tokens issued by /oauth/token."
+    )
+    token_rate_limit: int = Field(
+        10, ge=1, description="Token requests allowed per client secret (or client IP) per rolling window."
+    )
+    token_rate_limit_window_s: int = Field(
+        60, ge=1, description="Length of the token endpoint's rolling window."
+    )
+    trusted_proxy_hops: int = Field(
+        0,
+        ge=0,
+        le=10,
+        description="Reverse proxies in front of the server whose X-Forwarded-For entries are trusted.",
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -75,6 +90,12 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("WORLDMONITOR_PUBLIC_URL must start with http:// or https://")
+        # It is the OAuth issuer verbatim (RFC 8414 §2: no query or fragment), and every URL is built by
+        # appending a path to it, so a trailing slash would double up rather than be silently dropped.
+        if "?" in value or "#" in value:
+            raise ValueError("WORLDMONITOR_PUBLIC_URL must have no query or fragment")
+        if value.endswith("/"):
+            raise ValueError("WORLDMONITOR_PUBLIC_URL must not end with a slash")
         return value
 
     @field_validator("redis_url")

@@ -51,3 +51,13 @@ def composite_lock(data_key: str) -> str:
 def feed_state(feed_name: str) -> str:
     """A feed's run bookkeeping: last run and success, last failure, next run, HTTP validators."""
     return f"wm:feed:{feed_name}"
+
+
+def access_token(principal_id: str, token_hash: str) -> str:
+    """An access token's record, addressed by the token's SHA-256 (never the token)."""
+    return f"wm:token:{_principal_tag(principal_id)}:{token_hash}"
+
+
+def token_rate_limit_window(identity_hash: str) -> str:
+    """The token endpoint's window for one client secret (or client IP), addressed by its hash."""
+    return f"wm:rl-token:{identity_hash}"

@@ -1,40 +1,58 @@
-"""Turn a request's headers into a verified principal (the HTTP side of ``keys/``).
+"""Turn a request's headers into a verified principal (the HTTP side of ``keys/`` and ``oauth/``).
 
-Credentials are read from ``X-WorldMonitor-Key`` or, for clients that can only send a bearer header,
-``Authorization: Bearer <api key>``. The query string is never read: a credential in a URL ends up in
-proxy and browser logs, so ``?key=`` is treated as no credential at all.
+``Authorization: Bearer <token>`` is checked first (RFC 6750 §2.1), then ``X-WorldMonitor-Key``. A
+bearer value that is an API key (``wm_...`` or a configured key) is verified as one, for clients that
+can only send bearer headers. The query string and the body are never read for credentials (§2.2 and
+§2.3 are optional and put credentials where logs and caches keep them).
+
+A malformed bearer header (no token, several tokens, characters outside the b64token syntax) is a
+malformed request, so §3.1 ``invalid_request`` with 400, not 401: retrying with a fresh token cannot
+fix a client that builds the header wrong. Another scheme (``Basic ...``) is not a bearer credential
+at all and counts as none.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from starlette.types import Scope
 
-from ..errors import AuthenticationRequiredError
-from ..keys import ApiKeyVerifier, Verified
+from ..errors import AuthenticationRequiredError, MalformedCredentialError
+from ..keys import ApiKeyVerifier, Verified, hash_secret, parse_key_id
+from ..oauth import BearerVerifier
 from .asgi import header
 
-BEARER_PREFIX = "bearer "
+BEARER_SCHEME = "bearer"
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 
 
-def presented_credential(scope: Scope) -> str | None:
-    key = header(scope, b"x-worldmonitor-key")
-    if key:
-        return key.strip()
-    authorization = header(scope, b"authorization")
-    if authorization and authorization[: len(BEARER_PREFIX)].lower() == BEARER_PREFIX:
-        return authorization[len(BEARER_PREFIX) :].strip() or None
-    return None
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of a Bearer header; None for no header or another scheme; raises when malformed."""
+    if authorization is None:
+        return None
+    scheme, _, rest = authorization.partition(" ")
+    if scheme.lower() != BEARER_SCHEME:
+        return None
+    token = rest.strip(" ")
+    if not _B64TOKEN.fullmatch(token):
+        raise MalformedCredentialError()
+    return token
 
 
 class RequestAuthenticator:
-    def __init__(self, verifier: ApiKeyVerifier, clock_ms: Callable[[], int]) -> None:
-        self._verifier = verifier
+    def __init__(self, api_keys: ApiKeyVerifier, bearer: BearerVerifier, clock_ms: Callable[[], int]) -> None:
+        self._api_keys = api_keys
+        self._bearer = bearer
         self._clock_ms = clock_ms
 
     async def authenticate(self, scope: Scope) -> Verified:
-        credential = presented_credential(scope)
-        if credential is None:
-            raise AuthenticationRequiredError()
-        return await self._verifier.verify(credential, now_ms=self._clock_ms())
+        token = bearer_token(header(scope, b"authorization"))
+        if token is not None:
+            if parse_key_id(token) is not None or self._api_keys.static_keys.principal(hash_secret(token)):
+                return await self._api_keys.verify(token, now_ms=self._clock_ms())
+            return await self._bearer.verify(token, now_ms=self._clock_ms())
+        key = header(scope, b"x-worldmonitor-key")
+        if key and key.strip():
+            return await self._api_keys.verify(key.strip(), now_ms=self._clock_ms())
+        raise AuthenticationRequiredError()
