@@ -5,12 +5,16 @@ needs, so no handler picks a status by hand; the renderers in ``web/errors.py`` 
 reply. The table in docs/architecture.md ("Errors") is the specification.
 
     WorldMonitorError
-    ├── ProtocolError                 JSON-RPC envelope problems
+    ├── ProtocolError                 JSON-RPC envelope problems (HTTP status: legacy era / 2026-07-28)
     │   ├── ParseError                400  -32700  body is not JSON
     │   ├── InvalidRequestError       400  -32600  JSON but not a JSON-RPC request
     │   ├── PayloadTooLargeError      413  -32600  body over the size cap
-    │   ├── MethodNotFoundError       200  -32601
-    │   └── InvalidParamsError        200  -32602  unknown tool, bad arguments
+    │   ├── NotAcceptableError        406  -32600  Accept allows neither JSON nor SSE
+    │   ├── MethodNotFoundError       200/404  -32601
+    │   ├── InvalidParamsError        200/400  -32602  unknown tool, bad envelope
+    │   ├── HeaderMismatchError       400  -32020  Mcp-Method / Mcp-Name / version header vs body
+    │   └── UnsupportedProtocolVersionError  400  -32022  data: {supported, requested}
+    ├── ForbiddenRequestError         403  -32600  Host or Origin not allowed (DNS rebinding)
     ├── AuthError                     credentials
     │   ├── AuthenticationRequiredError  401  -32001  no credential at all
     │   ├── InvalidTokenError            401  -32001  unknown, revoked or expired credential
@@ -34,6 +38,8 @@ INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
+HEADER_MISMATCH = -32020
+UNSUPPORTED_PROTOCOL_VERSION = -32022
 UNAUTHORIZED = -32001
 FORBIDDEN = -32002
 RATE_LIMITED = -32029
@@ -47,6 +53,8 @@ class WorldMonitorError(Exception):
     """Base of every error this package raises on purpose."""
 
     http_status = 500
+    modern_http_status: int | None = None
+    """The status on the 2026-07-28 wire where it differs (-32601 is 404 there, -32602 is 400)."""
     jsonrpc_code = INTERNAL_ERROR
     message = "Internal error"
 
@@ -60,6 +68,11 @@ class WorldMonitorError(Exception):
 
     def data(self) -> object | None:
         return None
+
+    def status_for(self, *, modern: bool) -> int:
+        if modern and self.modern_http_status is not None:
+            return self.modern_http_status
+        return self.http_status
 
 
 class ProtocolError(WorldMonitorError):
@@ -84,8 +97,15 @@ class PayloadTooLargeError(ProtocolError):
         super().__init__(f"Request body too large: the limit is {max_bytes} bytes")
 
 
+class NotAcceptableError(ProtocolError):
+    http_status = 406
+    jsonrpc_code = INVALID_REQUEST
+    message = "Not Acceptable: accept application/json or text/event-stream"
+
+
 class MethodNotFoundError(ProtocolError):
     http_status = 200
+    modern_http_status = 404
     jsonrpc_code = METHOD_NOT_FOUND
 
     def __init__(self, method: str) -> None:
@@ -94,8 +114,35 @@ class MethodNotFoundError(ProtocolError):
 
 class InvalidParamsError(ProtocolError):
     http_status = 200
+    modern_http_status = 400
     jsonrpc_code = INVALID_PARAMS
     message = "Invalid params"
+
+
+class HeaderMismatchError(ProtocolError):
+    """2026-07-28 transports: routing headers must agree with the body."""
+
+    jsonrpc_code = HEADER_MISMATCH
+
+
+class UnsupportedProtocolVersionError(ProtocolError):
+    jsonrpc_code = UNSUPPORTED_PROTOCOL_VERSION
+
+    def __init__(self, requested: object, supported: tuple[str, ...]) -> None:
+        super().__init__("Unsupported protocol version")
+        self.requested = requested
+        self.supported = supported
+
+    def data(self) -> object:
+        return {"supported": list(self.supported), "requested": self.requested}
+
+
+class ForbiddenRequestError(WorldMonitorError):
+    """Host or Origin outside the allowlist: the MCP transport's DNS-rebinding rule."""
+
+    http_status = 403
+    jsonrpc_code = INVALID_REQUEST
+    message = "Forbidden: this Host or Origin may not call the server"
 
 
 class AuthError(WorldMonitorError):

@@ -7,7 +7,7 @@ import logging
 import httpx
 import pytest
 
-from worldmonitor_mcp.mcp.versions import LATEST_VERSION, SUPPORTED_VERSIONS
+from worldmonitor_mcp.mcp.versions import HANDSHAKE_VERSIONS, LATEST_HANDSHAKE_VERSION
 from worldmonitor_mcp.tools import CACHE_TOOLS
 
 pytestmark = pytest.mark.anyio
@@ -27,7 +27,7 @@ def headers(api_key: str) -> dict[str, str]:
     return {"X-WorldMonitor-Key": api_key, "Accept": "application/json, text/event-stream"}
 
 
-@pytest.mark.parametrize("version", SUPPORTED_VERSIONS)
+@pytest.mark.parametrize("version", HANDSHAKE_VERSIONS)
 async def test_initialize_echoes_a_supported_version(
     client: httpx.AsyncClient, headers: dict[str, str], version: str
 ) -> None:
@@ -46,7 +46,7 @@ async def test_initialize_answers_latest_for_unsupported_version(
 ) -> None:
     """Lifecycle §Version Negotiation: otherwise the server answers with a version it supports."""
     reply = await client.post("/mcp", json=rpc("initialize", {"protocolVersion": version}), headers=headers)
-    assert reply.json()["result"]["protocolVersion"] == LATEST_VERSION
+    assert reply.json()["result"]["protocolVersion"] == LATEST_HANDSHAKE_VERSION
 
 
 @pytest.mark.parametrize("method", ["notifications/initialized", "notifications/cancelled", "anything/else"])
@@ -78,7 +78,7 @@ async def test_tools_list_names_the_18_cache_tools(
 
 async def test_unknown_method_is_32601(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     """JSON-RPC 2.0 §5.1: -32601 Method not found, on HTTP 200."""
-    reply = await client.post("/mcp", json=rpc("resources/list", id_=9), headers=headers)
+    reply = await client.post("/mcp", json=rpc("sampling/createMessage", id_=9), headers=headers)
     assert reply.status_code == 200
     assert reply.json()["id"] == 9
     assert reply.json()["error"]["code"] == -32601
@@ -101,7 +101,6 @@ async def test_body_that_is_not_json_is_400_parse_error_with_null_id(
     "body",
     [
         b"[]",
-        b'[{"jsonrpc":"2.0","id":1,"method":"ping"}]',
         b"42",
         b'"ping"',
         b'{"jsonrpc":"1.0","id":1,"method":"ping"}',
@@ -242,7 +241,7 @@ async def test_unexpected_failure_is_masked_with_cors(
     assert any(reply.headers["x-request-id"] in r.getMessage() for r in caplog.records)
 
 
-@pytest.mark.parametrize("version", [*SUPPORTED_VERSIONS, "2026-07-28"])
+@pytest.mark.parametrize("version", [*HANDSHAKE_VERSIONS, "2026-07-28"])
 async def test_supported_or_tolerated_protocol_version_header_passes(
     client: httpx.AsyncClient, headers: dict[str, str], version: str
 ) -> None:
@@ -259,5 +258,8 @@ async def test_unsupported_protocol_version_header_is_400(
         "/mcp", json=rpc("tools/list"), headers={**headers, "MCP-Protocol-Version": version}
     )
     assert reply.status_code == 400
-    assert reply.json()["error"]["code"] == -32600
-    assert "2025-11-25" in reply.json()["error"]["message"]
+    assert reply.json()["error"]["code"] == -32022
+    assert reply.json()["error"]["data"] == {
+        "supported": ["2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28"],
+        "requested": version,
+    }

@@ -46,6 +46,14 @@ async def _json(store: SqliteStore, key: str) -> object:
     return orjson.loads(raw)
 
 
+ORIGINAL_FEEDS = ("usgs-earthquakes", "cisa-kev", "ecb-fx-rates")
+"""The feeds these tests look at in detail; every other feed has its own test file beside its parser."""
+
+
+def _original(reports: list[SeedReport]) -> list[SeedReport]:
+    return [report for report in reports if report.feed in ORIGINAL_FEEDS]
+
+
 def _by_feed(reports: list[SeedReport]) -> dict[str | None, SeedReport]:
     return {report.feed: report for report in reports if report.status != "unrecognised"}
 
@@ -63,7 +71,9 @@ def test_bundled_provenance_is_shipped() -> None:
 
 async def test_load_snapshot_seeds_every_feed_with_its_real_time(store: SqliteStore) -> None:
     reports = await load_snapshot(store, now_ms=NOW_MS)
-    assert [(r.status, r.feed, r.key, r.record_count, r.fetched_at_ms, r.error) for r in reports] == [
+    assert [
+        (r.status, r.feed, r.key, r.record_count, r.fetched_at_ms, r.error) for r in _original(reports)
+    ] == [
         ("seeded", "usgs-earthquakes", "seismology:earthquakes:v1", 50, 1604278743000, None),
         ("seeded", "cisa-kev", "cyber:kev:v1", 100, 1756141459979, None),
         ("seeded", "ecb-fx-rates", "economic:ecb-fx-rates:v1", 31, 1657288800000, None),
@@ -100,7 +110,7 @@ async def test_load_snapshot_seeds_every_feed_with_its_real_time(store: SqliteSt
     }
     assert await _json(store, "wm:snapshot-loaded") == {
         "loadedAt": NOW_MS,
-        "feeds": {"usgs-earthquakes": "seeded", "cisa-kev": "seeded", "ecb-fx-rates": "seeded"},
+        "feeds": {name: "seeded" for name in FEEDS},
     }
 
 
@@ -116,7 +126,7 @@ async def test_load_snapshot_twice_changes_nothing(store: SqliteStore) -> None:
     await load_snapshot(store, now_ms=NOW_MS)
     version = await store.data_version()
     reports = await load_snapshot(store, now_ms=NOW_MS + 1)
-    assert [report.status for report in reports] == ["skipped"] * 3
+    assert [report.status for report in reports] == ["skipped"] * len(FEEDS)
     assert "already holds data from 2020-11-02T00:59:03Z" in (reports[0].error or "")
     assert await store.data_version() == version
 
@@ -162,13 +172,13 @@ class _DownStore(SqliteStore):
 async def test_store_outage_is_reported_per_feed() -> None:
     down = _DownStore(":memory:")
     reports = await load_snapshot(down, now_ms=NOW_MS)
-    assert [report.status for report in reports] == ["failed"] * 3
+    assert [report.status for report in reports] == ["failed"] * len(FEEDS)
     assert reports[0].error == "usgs-earthquakes: store unavailable (sqlite error: disk I/O error)"
     await down.aclose()
 
 
 async def test_data_from_the_future_is_refused(store: SqliteStore) -> None:
-    reports = await load_snapshot(store, now_ms=1_500_000_000_000)  # 2017: before every sample
+    reports = _original(await load_snapshot(store, now_ms=1_500_000_000_000))  # 2017: before these samples
     assert [report.status for report in reports] == ["failed"] * 3
     assert "in the future of this machine's clock" in (reports[0].error or "")
 
@@ -191,7 +201,7 @@ async def test_seed_from_dir_with_upstream_file_names(store: SqliteStore, feed_d
     (feed_dir / "notes.txt").write_text("not a feed")
     (feed_dir / "archive").mkdir()
 
-    reports = await seed_from_dir(store, feed_dir, now_ms=NOW_MS)
+    reports = [r for r in await seed_from_dir(store, feed_dir, now_ms=NOW_MS) if r.status != "missing"]
 
     assert [(r.status, r.feed, r.source, r.fetched_at_ms) for r in reports] == [
         ("seeded", "usgs-earthquakes", str(feed_dir / "4.5_week.geojson"), 1604278743000),
@@ -261,7 +271,7 @@ async def test_seed_from_dir_prefers_history_for_the_same_day(store: SqliteStore
 async def test_load_snapshot_if_empty_fills_an_empty_store_once(store: SqliteStore) -> None:
     first = await load_snapshot_if_empty(store)
     assert first is not None
-    assert [r.status for r in first] == ["seeded", "seeded", "seeded"]
+    assert [r.status for r in first] == ["seeded"] * len(FEEDS)
     assert await load_snapshot_if_empty(store) is None
 
 

@@ -33,13 +33,22 @@ def _valid_id(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
-def decode(body: bytes) -> Request:
+def parse(body: bytes) -> Any:
+    """The JSON value of a body, or ``ParseError``."""
     try:
-        message = orjson.loads(body)
+        return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise ParseError() from exc
+
+
+def decode(body: bytes) -> Request:
+    return decode_message(parse(body))
+
+
+def decode_message(message: Any) -> Request:
+    """One JSON-RPC request or notification object, validated."""
     if not isinstance(message, dict):
-        raise InvalidRequestError(log_reason=f"body is a JSON {type(message).__name__}, not an object")
+        raise InvalidRequestError(log_reason=f"message is a JSON {type(message).__name__}, not an object")
     request_id = message.get("id")
     if "id" in message and not _valid_id(request_id):
         raise InvalidRequestError("Invalid Request: id must be a string or an integer")
@@ -56,12 +65,8 @@ def decode(body: bytes) -> Request:
     return Request(method=method, params=params, id=request_id)
 
 
-def salvage_id(body: bytes) -> RequestId | None:
+def salvage_id(message: Any) -> RequestId | None:
     """The id of an invalid request, when one can be read, so the error can answer it."""
-    try:
-        message = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
     if isinstance(message, dict) and _valid_id(message.get("id")):
         return message["id"]  # type: ignore[no-any-return]
     return None

@@ -1,4 +1,10 @@
-"""The method table: what each MCP request method does. No HTTP here."""
+"""The method table: what each MCP request method does, per era. No HTTP here.
+
+Handlers return the encoded ``result`` object. On the 2026-07-28 wire every result also carries
+``resultType`` and the server's identity in ``_meta``, and list results carry caching hints
+(``ttlMs``, ``cacheScope``); those are spliced onto the encoded bytes so cached results are never
+decoded again.
+"""
 
 from __future__ import annotations
 
@@ -10,41 +16,104 @@ import orjson
 from .. import __version__
 from ..errors import InvalidParamsError, MethodNotFoundError
 from ..tools import ToolContext, ToolRegistry
-from .versions import negotiate
+from .completions import Completions
+from .prompts import PromptCatalog
+from .resources import ResourceCatalog
+from .versions import ALL_VERSIONS, SERVER_INFO_META_KEY, Exchange, negotiate
 
 SERVER_NAME = "worldmonitor"
+SERVER_INFO = {"name": SERVER_NAME, "title": "WorldMonitor", "version": __version__}
 INSTRUCTIONS = (
     "World-intelligence data from a curated cache: earthquakes and disasters, conflicts, cyber threats, "
     "sanctions, markets, FX, prediction markets and more. Every answer carries cached_at and stale; "
     "treat stale data as possibly outdated."
 )
+CAPABILITIES: dict[str, Any] = {
+    "tools": {"listChanged": False},
+    "resources": {"listChanged": False, "subscribe": False},
+    "prompts": {"listChanged": False},
+    "completions": {},
+}
+LIST_TTL_MS = 300_000
+"""Lists change only with a deployment; five minutes of client caching costs nothing in freshness."""
 
 Handler = Callable[[dict[str, Any], ToolContext], Awaitable[bytes]]
+
+LIST_METHODS = frozenset({"tools/list", "resources/list", "resources/templates/list", "prompts/list"})
+HANDSHAKE_ONLY = frozenset({"initialize", "ping"})
+MODERN_ONLY = frozenset({"server/discover"})
+
+
+def _fields(values: dict[str, Any]) -> bytes:
+    """``"key":value`` pairs, encoded, without the braces."""
+    return orjson.dumps(values)[1:-1]
+
+
+_MODERN_RESULT = {"resultType": "complete", "_meta": {SERVER_INFO_META_KEY: SERVER_INFO}}
+_MODERN_RESULT_FIELDS = _fields(_MODERN_RESULT)
+_MODERN_LIST_FIELDS = _fields({**_MODERN_RESULT, "ttlMs": LIST_TTL_MS, "cacheScope": "public"})
+
+
+def _splice(result: bytes, fields: bytes) -> bytes:
+    """Add pre-encoded ``"key":value`` pairs to an encoded JSON object."""
+    if result == b"{}":
+        return b"{" + fields + b"}"
+    return b"{" + fields + b"," + result[1:]
 
 
 class MethodTable:
     def __init__(self, registry: ToolRegistry) -> None:
         self._registry = registry
+        self._resources = ResourceCatalog(registry)
+        self._prompts = PromptCatalog()
+        self._completions = Completions(registry, self._prompts)
         self._handlers: dict[str, Handler] = {
             "initialize": self._initialize,
             "ping": self._ping,
+            "server/discover": self._discover,
             "tools/list": self._tools_list,
             "tools/call": self._tools_call,
+            "resources/list": self._resources.list,
+            "resources/templates/list": self._resources.list_templates,
+            "resources/read": self._resources.read,
+            "prompts/list": self._prompts.list,
+            "prompts/get": self._prompts.get,
+            "completion/complete": self._completions.complete,
         }
 
-    async def call(self, method: str, params: dict[str, Any], ctx: ToolContext) -> bytes:
-        handler = self._handlers.get(method)
-        if handler is None:
+    def knows(self, method: str, exchange: Exchange) -> bool:
+        if method not in self._handlers:
+            return False
+        return method not in (HANDSHAKE_ONLY if exchange.modern else MODERN_ONLY)
+
+    async def call(self, method: str, params: dict[str, Any], ctx: ToolContext, exchange: Exchange) -> bytes:
+        if not self.knows(method, exchange):
             raise MethodNotFoundError(method)
-        return await handler(params, ctx)
+        result = await self._handlers[method](params, ctx)
+        if not exchange.modern:
+            return result
+        return _splice(result, _MODERN_LIST_FIELDS if method in LIST_METHODS else _MODERN_RESULT_FIELDS)
 
     async def _initialize(self, params: dict[str, Any], ctx: ToolContext) -> bytes:
         return orjson.dumps(
             {
                 "protocolVersion": negotiate(params.get("protocolVersion")),
-                "capabilities": {"tools": {"listChanged": False}},
-                "serverInfo": {"name": SERVER_NAME, "title": "WorldMonitor", "version": __version__},
+                "capabilities": CAPABILITIES,
+                "serverInfo": SERVER_INFO,
                 "instructions": INSTRUCTIONS,
+            }
+        )
+
+    async def _discover(self, params: dict[str, Any], ctx: ToolContext) -> bytes:
+        # resultType, _meta and the caching hints are added by call(), as for every modern result.
+        return orjson.dumps(
+            {
+                "supportedVersions": list(ALL_VERSIONS),
+                "capabilities": CAPABILITIES,
+                "serverInfo": SERVER_INFO,
+                "instructions": INSTRUCTIONS,
+                "ttlMs": LIST_TTL_MS,
+                "cacheScope": "public",
             }
         )
 

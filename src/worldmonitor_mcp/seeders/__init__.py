@@ -1,12 +1,12 @@
 """Seeders: turn public upstream feeds into WorldMonitor cache keys plus their ``seed-meta``.
 
-Each feed lives in its own module (``usgs``, ``cisa_kev``, ``ecb``) and defines a ``Feed``; this package
-registers them in ``FEEDS`` through ``register``, the door any new feed uses, and everything else walks the
-registry. Today the data comes from files: the bundled snapshot (``load_snapshot``) or a directory
-(``seed_from_dir``). This is the public surface; the modules behind it are internal.
+Each feed lives in its own module (``usgs``, ``cisa_kev``, ``ecb``, ``eonet``, ...) and defines a ``Feed``;
+this package registers them in ``FEEDS`` through ``register``, the door any new feed uses, and everything
+else walks the registry. Today the data comes from files: the bundled snapshot (``load_snapshot``) or a
+directory (``seed_from_dir``). This is the public surface; the modules behind it are internal.
 """
 
-from . import cisa_kev, ecb, usgs
+from . import cisa_kev, ecb, eonet, gdacs_geojson, gdacs_rss, reliefweb, usgs
 from .base import (
     FEEDS,
     EmptyResultError,
@@ -20,7 +20,15 @@ from .base import (
 from .snapshot import SeedReport, describe_file_names, load_snapshot, load_snapshot_if_empty, seed_from_dir
 from .writer import write_feed
 
-BUILTIN_FEEDS = (register(usgs.FEED), register(cisa_kev.FEED), register(ecb.FEED))
+BUILTIN_FEEDS = (
+    register(usgs.FEED),
+    register(cisa_kev.FEED),
+    register(ecb.FEED),
+    register(gdacs_rss.FEED),
+    register(gdacs_geojson.FEED),
+    register(eonet.FEED),
+    register(reliefweb.FEED),
+)
 """Registered in this order, which is also the order of every report."""
 
 __all__ = [

@@ -1,0 +1,61 @@
+"""What every parser test needs: the bundled samples, hostile XML, and the fuzz contract.
+
+The contract a parser keeps on any bytes at all: it returns a ``ParsedFeed`` whose count matches its data
+and whose data serialises, or it raises ``FeedFormatError`` naming the feed. Any other exception is a bug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+from typing import Any
+
+import orjson
+from hypothesis import HealthCheck, settings
+
+from worldmonitor_mcp.seeders import FeedFormatError, ParsedFeed
+
+FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def sample(name: str) -> bytes:
+    """A genuine upstream sample, as bundled in the snapshot (byte-identical to the shared fixtures)."""
+    return resources.files("worldmonitor_mcp.snapshot").joinpath(name).read_bytes()
+
+
+def parse_or_own_error(
+    parse: Callable[[bytes], ParsedFeed], feed: str, count: Callable[[Any], int], payload: bytes
+) -> ParsedFeed | None:
+    """Run ``parse`` under the contract above; return the result, or None when it refused the payload."""
+    try:
+        parsed = parse(payload)
+    except FeedFormatError as exc:
+        message = str(exc)
+    else:
+        assert parsed.record_count == count(parsed.data)
+        orjson.dumps(parsed.data)
+        return parsed
+    assert message.startswith(f"{feed}: unrecognised payload: "), message
+    return None
+
+
+def billion_laughs(root_open: str, root_close: str) -> bytes:
+    """An entity-expansion bomb inside the given root element (nine levels of ten: 10**9 "lol")."""
+    entities = "".join(
+        f' <!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">\n' for i in range(1, 10)
+    )
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n{entities}]>\n'
+        f"{root_open}&lol9;{root_close}"
+    ).encode()
+
+
+def external_entity(root_open: str, root_close: str) -> bytes:
+    """An external-entity (XXE) read of /etc/passwd inside the given root element."""
+    return (
+        f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        f"{root_open}&xxe;{root_close}"
+    ).encode()
+
+
+HTML_ERROR_PAGE = b"<!DOCTYPE html>\n<html><body><h1>502 Bad Gateway</h1></body></html>"

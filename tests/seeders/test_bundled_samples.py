@@ -1,0 +1,60 @@
+"""Every registered feed has a genuine bundled sample that seeds it, with provenance (snapshot/)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+import pytest
+from parser_checks import sample
+
+from worldmonitor_mcp.seeders import FEEDS, load_snapshot
+from worldmonitor_mcp.store.sqlite import SqliteStore
+
+pytestmark = pytest.mark.anyio
+
+NOW_MS = 1_800_000_000_000  # 2027-01-15: after every bundled sample
+
+SHA256 = {
+    "gdacs_rss.xml": "d21d46552b37cee959a95966db6df331d1c514230aeab411e418a44c165fea4f",
+    "gdacs_events.geojson": "3cefdf9d6051514717cd4e13f1ca393d1ed493e2650b703fbd7089b708eb1837",
+    "nasa_eonet_events.json": "86cbbbb6b012dc9cb5afaa1f36ce20c1be93736fed17635a5ced5269e07a5669",
+    "reliefweb_disasters_v1.json": "ba59037ae936eb6df4d54ec3fe2403e2bad90fc940a1640dca19cb345aa7b7fe",
+}
+"""Byte-identical copies of the shared genuine samples (../shared/fixtures/upstream); an edit must be
+deliberate. The first three bundled samples are pinned in test_snapshot.py."""
+
+RECORDS = {
+    "gdacs-rss": 2,
+    "gdacs-geojson": 20,
+    "nasa-eonet": 50,
+    "reliefweb-disasters": 50,
+}
+
+
+@pytest.mark.parametrize(("name", "digest"), sorted(SHA256.items()))
+def test_bundled_sample_is_untouched(name: str, digest: str) -> None:
+    assert hashlib.sha256(sample(name)).hexdigest() == digest
+
+
+@pytest.mark.parametrize("feed", sorted(FEEDS))
+def test_every_feed_has_a_bundled_sample_with_provenance(feed: str) -> None:
+    snapshot_file = FEEDS[feed].snapshot_file
+    sources = sample("SOURCES.md").decode()
+    assert sample(snapshot_file)
+    assert sources.count(f"| `{snapshot_file}` |") == 2, "one provenance row and one 'which seeder' row"
+
+
+@pytest.mark.parametrize(("feed", "records"), sorted(RECORDS.items()))
+async def test_load_snapshot_seeds_the_feed(store: SqliteStore, feed: str, records: int) -> None:
+    reports = {report.feed: report for report in await load_snapshot(store, now_ms=NOW_MS)}
+    report = reports[feed]
+    assert (report.status, report.record_count, report.error) == ("seeded", records, None)
+    raw_meta = await store.get(FEEDS[feed].seed_meta_key)
+    assert raw_meta is not None
+    meta = orjson.loads(raw_meta)
+    assert meta["recordCount"] == records
+    assert meta["fetchedAt"] == report.fetched_at_ms
+    raw = await store.get(FEEDS[feed].data_key)
+    assert raw is not None
+    assert FEEDS[feed].count_records(orjson.loads(raw)) == records
