@@ -20,6 +20,10 @@ SHA256 = {
     "gdacs_events.geojson": "3cefdf9d6051514717cd4e13f1ca393d1ed493e2650b703fbd7089b708eb1837",
     "nasa_eonet_events.json": "86cbbbb6b012dc9cb5afaa1f36ce20c1be93736fed17635a5ced5269e07a5669",
     "reliefweb_disasters_v1.json": "ba59037ae936eb6df4d54ec3fe2403e2bad90fc940a1640dca19cb345aa7b7fe",
+    "nasa_firms_modis_c6_1_global_24h.csv": (
+        "67a79d8bd82ef225175770d4ec012cc2bba6197a4f299863de665a0fb1554c8b"
+    ),
+    "feodo_ipblocklist.csv": "a692a570df25a369000f90066d9bfd5cca7f36393275124437d6d8d16c325817",
 }
 """Byte-identical copies of the shared genuine samples (../shared/fixtures/upstream); an edit must be
 deliberate. The first three bundled samples are pinned in test_snapshot.py."""
@@ -29,6 +33,8 @@ RECORDS = {
     "gdacs-geojson": 20,
     "nasa-eonet": 50,
     "reliefweb-disasters": 50,
+    "nasa-firms": 201,
+    "abusech-feodo": 28,
 }
 
 

@@ -6,7 +6,7 @@ else walks the registry. Today the data comes from files: the bundled snapshot (
 directory (``seed_from_dir``). This is the public surface; the modules behind it are internal.
 """
 
-from . import cisa_kev, ecb, eonet, gdacs_geojson, gdacs_rss, reliefweb, usgs
+from . import cisa_kev, ecb, eonet, feodo, firms, gdacs_geojson, gdacs_rss, reliefweb, usgs
 from .base import (
     FEEDS,
     EmptyResultError,
@@ -28,6 +28,8 @@ BUILTIN_FEEDS = (
     register(gdacs_geojson.FEED),
     register(eonet.FEED),
     register(reliefweb.FEED),
+    register(firms.FEED),
+    register(feodo.FEED),
 )
 """Registered in this order, which is also the order of every report."""
 
