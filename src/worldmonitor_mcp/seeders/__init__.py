@@ -17,7 +17,15 @@ from .base import (
     UnsafeXmlError,
     register,
 )
-from .snapshot import SeedReport, describe_file_names, load_snapshot, load_snapshot_if_empty, seed_from_dir
+from .composite import COMPOSITES, Composite, register_composite
+from .snapshot import (
+    SeedReport,
+    describe_file_names,
+    load_snapshot,
+    load_snapshot_if_empty,
+    seed_from_dir,
+    seed_from_file,
+)
 from .writer import write_feed
 
 BUILTIN_FEEDS = (
@@ -35,7 +43,9 @@ BUILTIN_FEEDS = (
 
 __all__ = [
     "BUILTIN_FEEDS",
+    "COMPOSITES",
     "FEEDS",
+    "Composite",
     "EmptyResultError",
     "Feed",
     "FeedFormatError",
@@ -47,6 +57,8 @@ __all__ = [
     "load_snapshot",
     "load_snapshot_if_empty",
     "register",
+    "register_composite",
     "seed_from_dir",
+    "seed_from_file",
     "write_feed",
 ]
