@@ -33,11 +33,12 @@ from .ratelimit import RateLimitPolicy
 from .settings import Settings, load_settings
 from .store import Store, open_store
 from .tools import build_registry
-from .web.auth import RequestAuthenticator
+from .web.auth import NoAuthAuthenticator, RequestAuthenticator
 from .web.cors import CORSMiddleware
 from .web.errors import ServerErrorMiddleware
 from .web.oauth import MetadataEndpoint, TokenEndpointApp
 from .web.request_log import RequestIdMiddleware
+from .web.transport_security import TransportSecurityMiddleware, TransportSecurityPolicy
 
 
 def wall_clock_ms() -> int:
@@ -56,13 +57,27 @@ def create_app(
     api_keys = ApiKeyVerifier(active_store, static_keys, policy)
     bearer = BearerVerifier(active_store, static_keys, policy)
     registry = build_registry(result_cache_ms=int(settings.result_cache_s * 1000))
-    mcp = McpEndpoint(
+    authenticator = (
+        NoAuthAuthenticator(active_store, policy, clock_ms)
+        if settings.no_auth
+        else RequestAuthenticator(api_keys, bearer, clock_ms)
+    )
+    endpoint = McpEndpoint(
         store=active_store,
-        authenticator=RequestAuthenticator(api_keys, bearer, clock_ms),
+        authenticator=authenticator,
         policy=policy,
         methods=MethodTable(registry),
         clock_ms=clock_ms,
         max_body_bytes=settings.max_body_bytes,
+    )
+    mcp = TransportSecurityMiddleware(
+        endpoint,
+        TransportSecurityPolicy(
+            public_url=settings.base_url,
+            bind_host=settings.host,
+            extra_hosts=settings.host_allowlist,
+            allowed_origins=settings.origin_allowlist,
+        ),
     )
 
     @asynccontextmanager

@@ -19,6 +19,15 @@ MAX_BODY_BYTES = 1024 * 1024
 """1 MiB: a tools/call with generous arguments is a few KiB; anything near this is abuse."""
 
 
+def _split(value: str | None) -> list[str]:
+    return [] if value is None else [part.strip() for part in value.split(",") if part.strip()]
+
+
+def is_loopback_host(host: str) -> bool:
+    name = host.strip("[]").lower()
+    return name == "localhost" or name == "::1" or name.startswith("127.")
+
+
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("worldmonitor-mcp", appauthor=False))
 
@@ -59,6 +68,16 @@ class Settings(BaseSettings):
         True, description="Load the bundled snapshot of real data into an empty store at start-up."
     )
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
+    allowed_hosts: str | None = Field(
+        None,
+        description="Comma-separated Host names /mcp accepts besides the public and loopback names; * = any.",
+    )
+    allowed_origins: str | None = Field(
+        None, description="Comma-separated Origins allowed to call /mcp; default by bind address (see docs)."
+    )
+    no_auth: bool = Field(
+        False, description="Serve /mcp without credentials; only allowed on a loopback bind."
+    )
     access_token_ttl_s: int = Field(
         3600, ge=60, le=86_400, description="Lifetime of OAuth access tokens issued by /oauth/token."
     )
@@ -112,6 +131,28 @@ class Settings(BaseSettings):
         if self.rate_limit_window_s > 86_400:
             raise ValueError("WORLDMONITOR_RATE_LIMIT_WINDOW_S must be at most one day (86400)")
         return self
+
+    @model_validator(mode="after")
+    def _safe_exposure(self) -> Settings:
+        loopback = is_loopback_host(self.host)
+        if self.no_auth and not loopback:
+            raise ValueError(
+                "--no-auth (WORLDMONITOR_NO_AUTH) is allowed only on a loopback bind such as 127.0.0.1"
+            )
+        if not loopback and self.public_url is None and self.allowed_hosts is None:
+            raise ValueError(
+                f"bound to {self.host}, the server cannot tell its own Host names: set "
+                "WORLDMONITOR_PUBLIC_URL (or WORLDMONITOR_ALLOWED_HOSTS) so other hosts can be refused"
+            )
+        return self
+
+    @property
+    def host_allowlist(self) -> list[str]:
+        return _split(self.allowed_hosts)
+
+    @property
+    def origin_allowlist(self) -> list[str] | None:
+        return None if self.allowed_origins is None else _split(self.allowed_origins)
 
     @property
     def base_url(self) -> str:

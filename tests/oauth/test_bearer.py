@@ -260,7 +260,7 @@ async def test_no_plaintext_key_or_token_in_redis_after_a_full_flow(
     try:
         api_key, _ = await ApiKeyRepository(store).create("redis flow", now_ms=clock())
         app = create_app(Settings(data_dir=tmp_path), store=store, clock_ms=clock)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as client:
             access = await token(client, api_key)
             assert (await ping(client, Authorization=f"Bearer {access}")).status_code == 200
             assert (await ping(client, **{"X-WorldMonitor-Key": api_key})).status_code == 200

@@ -21,6 +21,10 @@ from starlette.types import Scope
 from ..errors import AuthenticationRequiredError, MalformedCredentialError
 from ..keys import ApiKeyVerifier, Verified, hash_secret, parse_key_id
 from ..oauth import BearerVerifier
+from ..principal import Principal
+from ..ratelimit import RateLimitPolicy
+from ..store import Store
+from ..store.keys import rate_limit_window
 from .asgi import header
 
 BEARER_SCHEME = "bearer"
@@ -56,3 +60,30 @@ class RequestAuthenticator:
         if key and key.strip():
             return await self._api_keys.verify(key.strip(), now_ms=self._clock_ms())
         raise AuthenticationRequiredError()
+
+
+LOCAL_PRINCIPAL = Principal(id="local", kind="local")
+
+
+class NoAuthAuthenticator:
+    """``serve --no-auth`` on a loopback bind: every request is the local user. Requests are still
+    counted in one window, so the data version arrives in the same single round trip."""
+
+    def __init__(self, store: Store, policy: RateLimitPolicy, clock_ms: Callable[[], int]) -> None:
+        self._store = store
+        self._policy = policy
+        self._clock_ms = clock_ms
+
+    async def authenticate(self, scope: Scope) -> Verified:
+        check = await self._store.check_credential(
+            record_key=None,
+            secret_hash="",
+            touch_key=None,
+            window_key=rate_limit_window(LOCAL_PRINCIPAL.id),
+            limit=self._policy.limit,
+            window_ms=self._policy.window_ms,
+            now_ms=self._clock_ms(),
+        )
+        if check.window is None:  # cannot happen: without a record key every hit is counted
+            raise RuntimeError("the store did not count a keyless hit")
+        return Verified(LOCAL_PRINCIPAL, check.window, check.data_version)
