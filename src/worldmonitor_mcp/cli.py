@@ -7,6 +7,7 @@ never from argv, where other users of the machine can read them.
 from __future__ import annotations
 
 import asyncio
+import logging.config
 import os
 import time
 from collections.abc import Awaitable, Callable
@@ -129,6 +130,36 @@ async def _prepare(store: Store, settings: Settings) -> str | None:
         return None
     key, _ = await repository.create("first key (created by serve)", now_ms=_now_ms())
     return key
+
+
+@main.command()
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory of the embedded store. Default: the user data directory (WORLDMONITOR_DATA_DIR).",
+)
+def stdio(data_dir: Path | None) -> None:
+    """Serve MCP over stdio, for clients that start the server themselves (Claude Desktop, Cursor).
+
+    No credentials: the client is the user's own process. Logs go to stderr; stdout carries only MCP."""
+    settings = _settings(data_dir=data_dir)
+    logging.config.dictConfig(logging_config(settings.log_level))
+    _with_store(settings, lambda store: _serve_stdio(store, settings))
+
+
+async def _serve_stdio(store: Store, settings: Settings) -> None:
+    from .app import wall_clock_ms
+    from .mcp.dispatch import Dispatcher
+    from .mcp.methods import MethodTable
+    from .mcp.stdio import serve_stdio
+    from .seeders import load_snapshot_if_empty
+    from .tools import build_registry
+
+    if settings.load_snapshot:
+        await load_snapshot_if_empty(store)
+    registry = build_registry(result_cache_ms=int(settings.result_cache_s * 1000))
+    await serve_stdio(Dispatcher(MethodTable(registry)), store, wall_clock_ms)
 
 
 @main.group()
