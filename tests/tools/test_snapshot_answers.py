@@ -30,7 +30,13 @@ async def test_snapshot_earthquakes_kev_and_fx(
     assert quakes["stale"] is True
     assert quakes["cached_at"] == "2020-11-02T00:59:03.000Z"  # USGS metadata.generated of the sample
     earthquakes = quakes["data"]["earthquakes"]["earthquakes"]  # type: ignore[index]
-    assert len(earthquakes) == 50
+    assert len(earthquakes) == 30  # the default limit per list
+    assert quakes["lists"]["earthquakes.earthquakes"] == {  # type: ignore[index]
+        "total": 50,
+        "matched": 50,
+        "returned": 30,
+        "dropped": 20,
+    }
     assert earthquakes[0]["id"] == "us7000c93g"
 
     cyber = await tool_payload(client, api_key, "get_cyber_threats")

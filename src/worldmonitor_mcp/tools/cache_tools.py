@@ -1,9 +1,16 @@
-"""Cache tools: read a tool's keys in one store call and answer ``{cached_at, stale, data, freshness}``.
+"""Cache tools: read a tool's keys in one store call; answer ``{cached_at, stale, data, freshness, lists}``.
 
-The answer keeps WorldMonitor's wire shape (one text item holding that JSON) and adds ``freshness``,
-each key's own ``cached_at``/``stale``. A rendered answer is reused in-process while the store's data
-version is unchanged, no key has turned stale, and it is younger than ``result_cache_s``, so the hot
-path after authentication costs no store round trip at all.
+The answer keeps WorldMonitor's wire shape (a text item holding that JSON), adds the same JSON as
+``structuredContent`` (described by the tool's ``outputSchema``), and is shaped by the agent's
+arguments (answer.py): filters, a limit per list, a summary, a projection, the output budget.
+
+Two in-process caches keep the hot path off the store and off the encoder:
+
+- the decoded data of the tool's keys, reused while the store's data version is unchanged and it is
+  younger than ``result_cache_ms``, so a filtered call decodes nothing when another call just read;
+- rendered results (result_cache.py), keyed by the normalised arguments and also dropped when a key
+  turns stale, so the default call, and any call an agent repeats, costs no store round trip at all
+  after authentication.
 """
 
 from __future__ import annotations
@@ -13,15 +20,34 @@ from typing import Any
 
 import orjson
 
-from ..errors import InternalError, InvalidParamsError, StoreUnavailableError
+from ..errors import InternalError, StoreUnavailableError
+from .answer import render
+from .arguments import DEFAULT_QUERY, Query, ToolArguments
 from .cache_table import CACHE_TOOLS, CacheToolSpec
+from .filters import ArgumentError
 from .freshness import Freshness, fetched_at_ms, label_for_key, overall, own_meta_key
-from .registry import OBJECT_SCHEMA, Tool, ToolContext, ToolRegistry
+from .output_schema import output_schema
+from .registry import Tool, ToolContext, ToolRegistry, tool_error, tool_result
+from .result_cache import Rendered, ResultCache
+
+CACHE_TOOL_ANNOTATIONS = {
+    "readOnlyHint": True,
+    "destructiveHint": False,
+    "idempotentHint": True,
+    "openWorldHint": False,
+}
+"""Cache tools only read our own cache: no side effects, same answer for the same data, and no
+reaching out to the open world (the seeders do that, out of band)."""
 
 
 @dataclass(frozen=True, slots=True)
-class _Rendered:
-    result: bytes
+class _Snapshot:
+    """The decoded values of a tool's keys and what is known of their freshness."""
+
+    values: dict[str, Any]
+    freshness: dict[str, Freshness]
+    present: frozenset[str]
+    tool_freshness: Freshness
     data_version: int
     valid_until_ms: int
 
@@ -38,42 +64,61 @@ def _decode(raw: bytes | None) -> Any:
     return value
 
 
-def _text_result(payload: dict[str, Any]) -> bytes:
-    text = orjson.dumps(payload).decode()
-    return orjson.dumps({"content": [{"type": "text", "text": text}], "isError": False})
-
-
 class CacheTool:
-    """One cache tool: its spec plus its in-process rendering cache."""
+    """One cache tool: its spec, its arguments and its snapshot of the store."""
 
-    def __init__(self, spec: CacheToolSpec, *, result_cache_ms: int) -> None:
+    def __init__(self, spec: CacheToolSpec, *, result_cache_ms: int, results: ResultCache) -> None:
         self.spec = spec
-        self._labels = [label_for_key(k) for k in spec.keys]
+        self._labels = tuple(label_for_key(k) for k in spec.keys)
         if len(set(self._labels)) != len(self._labels):
             raise ValueError(f"{spec.name}: two keys share a label: {self._labels}")
         self._own_meta = [own_meta_key(k) for k in spec.keys]
         self._max_stale_ms = spec.max_stale_min * 60_000
         self._result_cache_ms = result_cache_ms
-        self._cached: _Rendered | None = None
+        self._results = results
+        self._arguments = ToolArguments(spec.name, spec.filters, self._labels)
+        self._narrow_with = tuple(f.name for f in spec.filters)
+        self._snapshot: _Snapshot | None = None
 
     def as_tool(self) -> Tool:
-        return Tool(self.spec.name, self.spec.description, self, dict(OBJECT_SCHEMA))
+        return Tool(
+            self.spec.name,
+            self.spec.description,
+            self,
+            self._arguments.schema(),
+            title=self.spec.title or None,
+            output_schema=output_schema(self.spec.keys, self._labels),
+            annotations={"title": self.spec.title or self.spec.name, **CACHE_TOOL_ANNOTATIONS},
+        )
 
     async def __call__(self, ctx: ToolContext, arguments: dict[str, Any]) -> bytes:
         if arguments:
-            raise InvalidParamsError(f"{self.spec.name} takes no arguments yet; got {sorted(arguments)}")
-        cached = self._cached
-        if (
-            cached is not None
-            and cached.data_version == ctx.data_version
-            and ctx.now_ms < cached.valid_until_ms
-        ):
-            return cached.result
-        rendered = await self._render(ctx)
-        self._cached = rendered
-        return rendered.result
+            try:
+                query = self._arguments.parse(arguments)
+            except ArgumentError as exc:
+                return tool_error(str(exc))
+        else:
+            query = DEFAULT_QUERY
+        key = (self.spec.name, query.cache_key)
+        cached = self._results.get(key, data_version=ctx.data_version, now_ms=ctx.now_ms)
+        if cached is not None:
+            return cached
+        snapshot = await self._read(ctx)
+        try:
+            result, valid_until_ms = self._render(snapshot, query, ctx.now_ms)
+        except ArgumentError as exc:  # the projection failed on this data
+            return tool_error(f"{self.spec.name}: {exc}")
+        self._results.put(key, Rendered(result, ctx.data_version, valid_until_ms))
+        return result
 
-    async def _render(self, ctx: ToolContext) -> _Rendered:
+    async def _read(self, ctx: ToolContext) -> _Snapshot:
+        snapshot = self._snapshot
+        if (
+            snapshot is not None
+            and snapshot.data_version == ctx.data_version
+            and ctx.now_ms < snapshot.valid_until_ms
+        ):
+            return snapshot
         wanted = [*self.spec.keys, *self._own_meta, self.spec.meta_key]
         try:
             raw = await ctx.store.mget(wanted)
@@ -81,25 +126,53 @@ class CacheTool:
             raise InternalError(log_reason=f"{self.spec.name}: {exc.log_reason}") from exc
         n = len(self.spec.keys)
         values, own_metas, tool_meta = raw[:n], raw[n : 2 * n], _decode(raw[-1])
-
-        data: dict[str, Any] = {}
-        per_key: dict[str, dict[str, Any]] = {}
-        present: list[Freshness] = []
+        decoded: dict[str, Any] = {}
+        freshness: dict[str, Freshness] = {}
+        present: set[str] = set()
         for label, value, own in zip(self._labels, values, own_metas, strict=True):
-            data[label] = _decode(value)
+            decoded[label] = _decode(value)
             meta = _decode(own) if own is not None else tool_meta
-            freshness = Freshness(fetched_at_ms(meta), self._max_stale_ms)
-            per_key[label] = freshness.to_wire(ctx.now_ms)
+            freshness[label] = Freshness(fetched_at_ms(meta), self._max_stale_ms)
             if value is not None:
-                present.append(freshness)
-        parts = present or [Freshness(fetched_at_ms(tool_meta), self._max_stale_ms)]
+                present.add(label)
+        snapshot = _Snapshot(
+            decoded,
+            freshness,
+            frozenset(present),
+            Freshness(fetched_at_ms(tool_meta), self._max_stale_ms),
+            ctx.data_version,
+            ctx.now_ms + self._result_cache_ms,
+        )
+        self._snapshot = snapshot
+        return snapshot
 
-        payload = {**overall(parts, ctx.now_ms), "data": data, "freshness": per_key}
-        turns_stale = [p.stale_at_ms for p in parts if not p.stale(ctx.now_ms) and p.stale_at_ms is not None]
-        valid_until = min([ctx.now_ms + self._result_cache_ms, *turns_stale])
-        return _Rendered(_text_result(payload), ctx.data_version, valid_until)
+    def _render(self, snapshot: _Snapshot, query: Query, now_ms: int) -> tuple[bytes, int]:
+        """The encoded result and until when it may be reused (the next staleness transition)."""
+        labels = query.datasets or self._labels
+        parts = [snapshot.freshness[label] for label in labels if label in snapshot.present]
+        parts = parts or [snapshot.tool_freshness]
+        payload = render(
+            overall(parts, now_ms),
+            {label: snapshot.freshness[label].to_wire(now_ms) for label in labels},
+            {label: snapshot.values[label] for label in labels},
+            query,
+            now_ms,
+            budget_bytes=self.spec.budget_bytes,
+            narrow_with=self._narrow_with,
+        )
+        turns_stale = [
+            at
+            for at in (snapshot.freshness[label].stale_at_ms for label in labels)
+            if at is not None and at > now_ms
+        ]
+        if snapshot.tool_freshness.stale_at_ms is not None and snapshot.tool_freshness.stale_at_ms > now_ms:
+            turns_stale.append(snapshot.tool_freshness.stale_at_ms)
+        return tool_result(payload), min([snapshot.valid_until_ms, *turns_stale])
 
 
-def register_cache_tools(registry: ToolRegistry, *, result_cache_ms: int) -> None:
+def register_cache_tools(
+    registry: ToolRegistry, *, result_cache_ms: int, results: ResultCache | None = None
+) -> None:
+    shared = results if results is not None else ResultCache()
     for spec in CACHE_TOOLS:
-        registry.register(CacheTool(spec, result_cache_ms=result_cache_ms).as_tool())
+        registry.register(CacheTool(spec, result_cache_ms=result_cache_ms, results=shared).as_tool())
