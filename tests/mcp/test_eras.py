@@ -289,3 +289,40 @@ async def test_json_when_json_is_acceptable(
         headers["Accept"] = accept
     reply = await client.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"}, headers=headers)
     assert reply.headers["content-type"] == "application/json"
+
+
+async def test_2026_resources_read_carries_caching_hints(client: httpx.AsyncClient, api_key: str) -> None:
+    reply = await client.post(
+        "/mcp",
+        json=modern_request("resources/read", {"uri": "worldmonitor://freshness"}),
+        headers=modern_headers(api_key, "resources/read", "worldmonitor://freshness"),
+    )
+    result = reply.json()["result"]
+    assert result["ttlMs"] == 60_000
+    assert result["cacheScope"] == "public"
+
+
+async def test_rfc9110_5_5_whitespace_around_routing_headers_is_ignored(
+    client: httpx.AsyncClient, api_key: str
+) -> None:
+    headers = modern_headers(api_key, "tools/call", "  get_natural_disasters\t")
+    reply = await client.post(
+        "/mcp", json=modern_request("tools/call", {"name": "get_natural_disasters"}), headers=headers
+    )
+    assert reply.status_code == 200
+
+
+async def test_logging_set_level_only_in_the_handshake_era(client: httpx.AsyncClient, api_key: str) -> None:
+    body = {"jsonrpc": "2.0", "id": 1, "method": "logging/setLevel", "params": {"level": "info"}}
+    legacy = await client.post("/mcp", json=body, headers={"X-WorldMonitor-Key": api_key})
+    assert legacy.json()["result"] == {}
+    bad = await client.post(
+        "/mcp", json={**body, "params": {"level": "loud"}}, headers={"X-WorldMonitor-Key": api_key}
+    )
+    assert bad.json()["error"]["code"] == -32602
+    modern = await client.post(
+        "/mcp",
+        json=modern_request("logging/setLevel", {"level": "info"}),
+        headers=modern_headers(api_key, "logging/setLevel"),
+    )
+    assert modern.status_code == 404

@@ -15,7 +15,7 @@ import orjson
 
 from .. import __version__
 from ..errors import InvalidParamsError, MethodNotFoundError
-from ..tools import ToolContext, ToolRegistry
+from ..tools import ToolContext, ToolRegistry, tool_error
 from .completions import Completions
 from .prompts import PromptCatalog
 from .resources import ResourceCatalog
@@ -34,13 +34,18 @@ CAPABILITIES: dict[str, Any] = {
     "prompts": {"listChanged": False},
     "completions": {},
 }
+HANDSHAKE_CAPABILITIES: dict[str, Any] = {**CAPABILITIES, "logging": {}}
+"""2026-07-28 removed logging/setLevel; the handshake era accepts it (and this server sends no logs)."""
 LIST_TTL_MS = 300_000
 """Lists change only with a deployment; five minutes of client caching costs nothing in freshness."""
+READ_TTL_MS = 60_000
+"""Datasets change with the feeds (every few minutes at most); a minute keeps reads close to fresh."""
+LOG_LEVELS = frozenset({"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"})
 
 Handler = Callable[[dict[str, Any], ToolContext], Awaitable[bytes]]
 
 LIST_METHODS = frozenset({"tools/list", "resources/list", "resources/templates/list", "prompts/list"})
-HANDSHAKE_ONLY = frozenset({"initialize", "ping"})
+HANDSHAKE_ONLY = frozenset({"initialize", "ping", "logging/setLevel"})
 MODERN_ONLY = frozenset({"server/discover"})
 
 
@@ -52,6 +57,7 @@ def _fields(values: dict[str, Any]) -> bytes:
 _MODERN_RESULT = {"resultType": "complete", "_meta": {SERVER_INFO_META_KEY: SERVER_INFO}}
 _MODERN_RESULT_FIELDS = _fields(_MODERN_RESULT)
 _MODERN_LIST_FIELDS = _fields({**_MODERN_RESULT, "ttlMs": LIST_TTL_MS, "cacheScope": "public"})
+_MODERN_READ_FIELDS = _fields({**_MODERN_RESULT, "ttlMs": READ_TTL_MS, "cacheScope": "public"})
 
 
 def _splice(result: bytes, fields: bytes) -> bytes:
@@ -70,6 +76,7 @@ class MethodTable:
         self._handlers: dict[str, Handler] = {
             "initialize": self._initialize,
             "ping": self._ping,
+            "logging/setLevel": self._set_log_level,
             "server/discover": self._discover,
             "tools/list": self._tools_list,
             "tools/call": self._tools_call,
@@ -92,17 +99,26 @@ class MethodTable:
         result = await self._handlers[method](params, ctx)
         if not exchange.modern:
             return result
-        return _splice(result, _MODERN_LIST_FIELDS if method in LIST_METHODS else _MODERN_RESULT_FIELDS)
+        if method in LIST_METHODS:
+            return _splice(result, _MODERN_LIST_FIELDS)
+        if method == "resources/read":
+            return _splice(result, _MODERN_READ_FIELDS)
+        return _splice(result, _MODERN_RESULT_FIELDS)
 
     async def _initialize(self, params: dict[str, Any], ctx: ToolContext) -> bytes:
         return orjson.dumps(
             {
                 "protocolVersion": negotiate(params.get("protocolVersion")),
-                "capabilities": CAPABILITIES,
+                "capabilities": HANDSHAKE_CAPABILITIES,
                 "serverInfo": SERVER_INFO,
                 "instructions": INSTRUCTIONS,
             }
         )
+
+    async def _set_log_level(self, params: dict[str, Any], ctx: ToolContext) -> bytes:
+        if params.get("level") not in LOG_LEVELS:
+            raise InvalidParamsError(f"Invalid params: level must be one of {', '.join(sorted(LOG_LEVELS))}")
+        return b"{}"
 
     async def _discover(self, params: dict[str, Any], ctx: ToolContext) -> bytes:
         # resultType, _meta and the caching hints are added by call(), as for every modern result.
@@ -131,6 +147,6 @@ class MethodTable:
         if tool is None:
             raise InvalidParamsError(f"Invalid params: unknown tool {name!r}; tools/list names them")
         arguments = params.get("arguments") or {}
-        if not isinstance(arguments, dict):
-            raise InvalidParamsError('Invalid params: "arguments" must be an object')
+        if not isinstance(arguments, dict):  # SEP-1303: the agent reads this and retries
+            return tool_error(f'Invalid arguments for {name}: "arguments" must be an object, such as {{}}')
         return await tool.handler(ctx, arguments)

@@ -51,7 +51,7 @@ def _routing_headers(scope: Scope) -> tuple[dict[str, str], str | None]:
             key = name.decode()
             if key in found:
                 duplicated = key
-            found[key] = value.decode("latin-1")
+            found[key] = value.decode("latin-1").strip(" \t")  # RFC 9110 §5.5: no surrounding OWS
     return found, duplicated
 
 

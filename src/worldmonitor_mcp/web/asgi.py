@@ -10,10 +10,11 @@ from ..errors import PayloadTooLargeError
 
 
 def header(scope: Scope, name: bytes) -> str | None:
-    """The first value of header ``name`` (lower-case bytes), decoded as latin-1 per RFC 9110 §5.5."""
+    """The first value of header ``name`` (lower-case bytes), decoded as latin-1, without the optional
+    whitespace around it (RFC 9110 §5.5: "field values exclude leading and trailing whitespace")."""
     for key, value in scope["headers"]:
         if key == name:
-            return str(value.decode("latin-1"))
+            return str(value.decode("latin-1")).strip(" \t")
     return None
 
 
