@@ -136,7 +136,7 @@ async def test_a_failing_source_shows_in_the_composite_meta(
             ),
         }
     )
-    await rebuild_composites(store, live=True)
+    await rebuild_composites(store, "quakes-b", live=True)
     assert (await stored(store, QUAKES.seed_meta_key))["lastFailure"] == {**failure, "feed": "quakes-b"}
 
 

@@ -91,10 +91,6 @@ def register_composite(composite: Composite) -> Composite:
     return composite
 
 
-def composites_of(feed_name: str) -> list[Composite]:
-    return [c for c in COMPOSITES.values() if feed_name in c.sources]
-
-
 def _decode(raw: bytes | None) -> Any:
     if raw is None:
         return None
@@ -167,18 +163,17 @@ async def rebuild(store: Store, composite: Composite, *, ttl_ms: int | None) -> 
 
 async def rebuild_composites(
     store: Store,
-    feed_name: str | None = None,
-    *,
+    *sources: str,
     live: bool,
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
 ) -> list[str]:
-    """Rebuild the composites fed by ``feed_name`` (every composite when None); returns those written.
+    """Rebuild, once each, the composites fed by any of the feeds named in ``sources``; returns those written.
 
     ``live`` writes with each composite's TTL; file and snapshot seeding write without expiry, as their
     sources do. A composite whose merge fails is logged and skipped: its sources' data stays valid.
     """
     written = []
-    for composite in composites_of(feed_name) if feed_name is not None else list(COMPOSITES.values()):
+    for composite in [c for c in COMPOSITES.values() if set(c.sources) & set(sources)]:
         lock, token = keys.composite_lock(composite.data_key), uuid.uuid4().hex
         waited = 0.0
         while not await store.acquire_lock(lock, token, LOCK_TTL_MS):

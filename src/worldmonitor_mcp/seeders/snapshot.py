@@ -165,7 +165,7 @@ async def load_snapshot(store: Store, *, now_ms: int | None = None) -> list[Seed
         except Exception as exc:  # one feed's failure never stops the others
             report = _failed(feed, feed.snapshot_file, exc)
         reports.append(report)
-    await _rebuild_composites(store)
+    await _rebuild_composites(store, reports)
     marker = {"loadedAt": now, "feeds": {report.feed: report.status for report in reports}}
     try:
         await store.set(keys.SNAPSHOT_MARKER, orjson.dumps(marker))
@@ -248,8 +248,7 @@ async def seed_from_dir(store: Store, directory: Path, *, now_ms: int) -> list[S
     reports: list[SeedReport] = []
     for feed in FEEDS.values():
         reports.extend(await _seed_feed_from_dir(store, feed, matched[feed.name], now_ms))
-    if any(report.status == "seeded" for report in reports):
-        await _rebuild_composites(store)
+    await _rebuild_composites(store, reports)
     return reports + unrecognised
 
 
@@ -266,14 +265,16 @@ async def seed_from_file(store: Store, feed: Feed, path: Path, *, now_ms: int) -
         await write_feed(store, feed, parsed, now_ms=now_ms, fetched_at_ms=fetched_at)
     except Exception as exc:  # reported to the operator, with the reason
         return _failed(feed, str(path), exc)
-    await _rebuild_composites(store, feed.name)
-    return SeedReport("seeded", feed.name, feed.data_key, str(path), parsed.record_count, fetched_at)
+    report = SeedReport("seeded", feed.name, feed.data_key, str(path), parsed.record_count, fetched_at)
+    await _rebuild_composites(store, [report])
+    return report
 
 
-async def _rebuild_composites(store: Store, feed_name: str | None = None) -> None:
-    """Composite keys follow their sources; written without expiry, as file data is."""
+async def _rebuild_composites(store: Store, reports: list[SeedReport]) -> None:
+    """Composite keys follow the sources just seeded; written without expiry, as file data is."""
+    seeded = [report.feed for report in reports if report.status == "seeded" and report.feed is not None]
     try:
-        await rebuild_composites(store, feed_name, live=False)
+        await rebuild_composites(store, *seeded, live=False)
     except StoreUnavailableError as exc:
         logger.warning("could not rebuild the composite keys: %s", exc.log_reason)
 
