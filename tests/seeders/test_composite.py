@@ -21,6 +21,7 @@ from worldmonitor_mcp.seeders import (
     FEEDS,
     Composite,
     ParsedFeed,
+    load_snapshot,
     register_composite,
     seed_from_file,
 )
@@ -149,6 +150,26 @@ async def test_a_feed_outside_every_composite_rebuilds_nothing(
     registered: Composite, store: SqliteStore
 ) -> None:
     assert await rebuild_composites(store, "cisa-kev", live=True) == []
+    assert await rebuild_composites(store, live=True) == []
+
+
+async def test_two_sources_seeded_together_rebuild_their_composite_once(
+    registered: Composite, store: SqliteStore
+) -> None:
+    for feed in (AGENCY_A, AGENCY_B):
+        await store.set_many({feed.data_key: orjson.dumps({"earthquakes": []})})
+    version = await store.data_version()
+    assert await rebuild_composites(store, "quakes-a", "quakes-b", live=False) == ["quakes"]
+    assert await store.data_version() == version + 1
+
+
+async def test_loading_the_snapshot_again_rewrites_no_composite(
+    registered: Composite, store: SqliteStore
+) -> None:
+    await load_snapshot(store, now_ms=NOW_MS)
+    version = await store.data_version()
+    await load_snapshot(store, now_ms=NOW_MS + 1)
+    assert await store.data_version() == version
 
 
 async def test_a_merge_bug_is_logged_and_leaves_the_sources(
