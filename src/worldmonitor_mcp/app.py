@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
 from starlette.routing import Route, Router
 from starlette.types import ASGIApp
@@ -82,7 +82,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: object) -> AsyncIterator[None]:
-        yield
+        async with _seeders(settings, active_store, clock_ms):
+            yield
         if owns_store:
             await active_store.aclose()
 
@@ -108,6 +109,18 @@ def create_app(
     ]
     router = Router(routes=routes, lifespan=lifespan)
     return RequestIdMiddleware(CORSMiddleware(ServerErrorMiddleware(router)))
+
+
+def _seeders(
+    settings: Settings, store: Store, clock_ms: Callable[[], int]
+) -> AbstractAsyncContextManager[object]:
+    """The feed scheduler as a background task of the server (``serve --seeders``), else nothing. With
+    several workers or instances, each runs one; the store lock keeps each feed to one runner at a time."""
+    if not settings.seeders:
+        return nullcontext()
+    from .seeders.scheduler import run_seeders
+
+    return run_seeders(settings, store, clock_ms=clock_ms)
 
 
 def app_from_environment() -> ASGIApp:

@@ -7,12 +7,15 @@ docs/configuration.md documents each field; tests/test_docs.py fails when one is
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_PORT = 8000
 MAX_BODY_BYTES = 1024 * 1024
@@ -78,6 +81,80 @@ class Settings(BaseSettings):
     no_auth: bool = Field(
         False, description="Serve /mcp without credentials; only allowed on a loopback bind."
     )
+
+    # -- seeders: live feeds and their scheduler (seeders/fetch.py, scheduler.py) -----------------------
+    seeders: bool = Field(False, description="Run the feed scheduler inside the server (serve --seeders).")
+    feed_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="API keys of the feeds that need one, by NAME; set each as WORLDMONITOR_FEED_<NAME>_KEY.",
+    )
+    feed_timeout_s: float = Field(
+        30.0, gt=0, le=600, description="Time allowed for one upstream request, from connect to last byte."
+    )
+    feed_retries: int = Field(
+        3, ge=0, le=10, description="Retries of a failed upstream request (timeout, 429, 5xx) within one run."
+    )
+    feed_run_timeout_s: float = Field(
+        300.0, gt=0, le=3600, description="Deadline of one feed run (fetch, retries, parse); bounds its lock."
+    )
+    feed_jitter: float = Field(
+        0.1,
+        ge=0,
+        lt=1,
+        description="Random spread of each feed's cadence, as a fraction (0.1 = plus/minus 10 %).",
+    )
+    feed_backoff_initial_s: float = Field(
+        60.0, gt=0, description="Delay before re-running a feed after one failure; doubles with each failure."
+    )
+    feed_backoff_max_s: float = Field(
+        3600.0, gt=0, description="Longest delay between runs of a failing feed."
+    )
+    feed_concurrency: int = Field(4, ge=1, le=64, description="Feeds one scheduler fetches at the same time.")
+    feed_contact: str | None = Field(
+        None, description="Contact (URL or e-mail) put in the seeders' User-Agent; default the project page."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Explicit values, then WORLDMONITOR_* fields, then the dynamic WORLDMONITOR_FEED_<NAME>_KEY names.
+        return (
+            init_settings,
+            env_settings,
+            _FeedKeysSource(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
+
+    @field_validator("feed_contact")
+    @classmethod
+    def _header_safe(cls, value: str | None) -> str | None:
+        if value is not None and not (value.isascii() and value.isprintable()):
+            raise ValueError("WORLDMONITOR_FEED_CONTACT must be printable ASCII (it goes into a header)")
+        return value
+
+    @field_validator("feed_keys")
+    @classmethod
+    def _key_names(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for name in value:
+            if not _FEED_KEY_NAME.fullmatch(name):
+                raise ValueError(f"feed key name {name!r} must be upper case: WORLDMONITOR_FEED_<NAME>_KEY")
+        return {name: key for name, key in value.items() if key.get_secret_value().strip()}
+
+    @model_validator(mode="after")
+    def _backoff_order(self) -> Settings:
+        if self.feed_backoff_max_s < self.feed_backoff_initial_s:
+            raise ValueError(
+                "WORLDMONITOR_FEED_BACKOFF_MAX_S must be at least WORLDMONITOR_FEED_BACKOFF_INITIAL_S"
+            )
+        return self
+
     access_token_ttl_s: int = Field(
         3600, ge=60, le=86_400, description="Lifetime of OAuth access tokens issued by /oauth/token."
     )
@@ -167,6 +244,26 @@ class Settings(BaseSettings):
         if self.valid_keys is None:
             return []
         return [k.strip() for k in self.valid_keys.get_secret_value().split(",") if k.strip()]
+
+
+_FEED_KEY_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+_FEED_KEY_ENV = re.compile(r"WORLDMONITOR_FEED_([A-Z][A-Z0-9_]*)_KEY")
+
+
+class _FeedKeysSource(PydanticBaseSettingsSource):
+    """Collects every ``WORLDMONITOR_FEED_<NAME>_KEY`` into ``feed_keys``: feed names are dynamic (a new
+    feed module brings its own), so they cannot each be a field."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found = {}
+        for variable, value in os.environ.items():
+            match = _FEED_KEY_ENV.fullmatch(variable)
+            if match and value.strip():
+                found[match.group(1)] = value
+        return {"feed_keys": found} if found else {}
 
 
 def load_settings(**overrides: Any) -> Settings:
