@@ -84,14 +84,28 @@ def main() -> None:
     default=None,
     help="Directory of the embedded store. Default: the user data directory (WORLDMONITOR_DATA_DIR).",
 )
+@click.option(
+    "--no-auth",
+    "no_auth",
+    is_flag=True,
+    default=None,
+    help="Serve /mcp without credentials, for one person on one machine. Refused unless bound to a "
+    "loopback address. Default off (WORLDMONITOR_NO_AUTH).",
+)
 def serve(
-    host: str | None, port: int | None, workers: int | None, public_url: str | None, data_dir: Path | None
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    public_url: str | None,
+    data_dir: Path | None,
+    no_auth: bool | None,
 ) -> None:
     """Serve MCP over Streamable HTTP at /mcp. Loads the bundled snapshot into an empty store and creates
     a first API key when none exists."""
     import uvicorn
 
     flags = {"host": host, "port": port, "workers": workers, "public_url": public_url, "data_dir": data_dir}
+    flags["no_auth"] = no_auth or None  # the flag turns auth off; its absence leaves the environment
     settings = _settings(**flags)
     created = _with_store(settings, lambda store: _prepare(store, settings))
     if created is not None:
@@ -126,7 +140,7 @@ async def _prepare(store: Store, settings: Settings) -> str | None:
         for report in reports or []:
             click.echo(f"snapshot: {report.describe()}")
     repository = ApiKeyRepository(store)
-    if settings.static_keys or await repository.count_active() > 0:
+    if settings.no_auth or settings.static_keys or await repository.count_active() > 0:
         return None
     key, _ = await repository.create("first key (created by serve)", now_ms=_now_ms())
     return key
