@@ -24,6 +24,9 @@ SHA256 = {
         "67a79d8bd82ef225175770d4ec012cc2bba6197a4f299863de665a0fb1554c8b"
     ),
     "feodo_ipblocklist.csv": "a692a570df25a369000f90066d9bfd5cca7f36393275124437d6d8d16c325817",
+    "polymarket_gamma_markets.json": "86b3941e0d25136645d8740bc16e833b96cfd0327e9735fd88046a204ce4cf08",
+    "polymarket_gamma_events.json": "0f47c041113c6b936fc827beba1ab2dca8882ad6a1522249f0e6bf32ae1b4079",
+    "kalshi_events.json": "d0e499f08c12c6e270234988036d4bf20d0354b5b40ef33b820cff95f2d013ea",
 }
 """Byte-identical copies of the shared genuine samples (../shared/fixtures/upstream); an edit must be
 deliberate. The first three bundled samples are pinned in test_snapshot.py."""
@@ -35,6 +38,9 @@ RECORDS = {
     "reliefweb-disasters": 50,
     "nasa-firms": 201,
     "abusech-feodo": 28,
+    "polymarket-markets": 8,
+    "polymarket-events": 0,
+    "kalshi": 0,
 }
 
 
@@ -64,3 +70,22 @@ async def test_load_snapshot_seeds_the_feed(store: SqliteStore, feed: str, recor
     raw = await store.get(FEEDS[feed].data_key)
     assert raw is not None
     assert FEEDS[feed].count_records(orjson.loads(raw)) == records
+
+
+async def test_load_snapshot_fills_the_composite_keys(store: SqliteStore) -> None:
+    await load_snapshot(store, now_ms=NOW_MS)
+    natural = await store.get("natural:events:v1")
+    assert natural is not None
+    # GDACS RSS 2 + GDACS GeoJSON 20 + EONET 50 + ReliefWeb 50, less three EONET neighbours.
+    assert len(orjson.loads(natural)["events"]) == 119
+    natural_meta = await store.get("seed-meta:natural:events")
+    assert natural_meta is not None
+    meta = orjson.loads(natural_meta)
+    assert meta["recordCount"] == 119
+    assert meta["fetchedAt"] == 1722470400000  # the oldest source: ReliefWeb, 2024-08-01
+    markets = await store.get("prediction:markets-bootstrap:v1")
+    assert markets is not None
+    assert [len(pool) for pool in orjson.loads(markets).values()] == [0, 0, 3]
+    markets_meta = await store.get("seed-meta:prediction:markets")
+    assert markets_meta is not None
+    assert orjson.loads(markets_meta)["recordCount"] == 3

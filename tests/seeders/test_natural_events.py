@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from parser_checks import sample
 
-from worldmonitor_mcp.seeders import FeedFormatError, eonet, gdacs_geojson, gdacs_rss, reliefweb
+from worldmonitor_mcp.seeders import COMPOSITES, FeedFormatError, eonet, gdacs_geojson, gdacs_rss, reliefweb
 from worldmonitor_mcp.seeders.natural_events import (
     DATA_KEY,
     NaturalEvent,
+    merge_composite,
     merge_natural_events,
     merge_parsed,
 )
@@ -110,3 +111,15 @@ def test_merge_parsed_reports_the_merged_counts_and_the_oldest_publication() -> 
     assert merged.published_at_ms == GDACS_RSS.published_at_ms  # EONET publishes no time of its own
     assert merged.newest_item_at_ms == EONET.newest_item_at_ms  # 2025-11-08
     assert merged.oldest_item_at_ms == GDACS_RSS.oldest_item_at_ms  # 2024-12-09
+
+
+def test_composite_merges_in_preference_order_whatever_the_mapping_order() -> None:
+    composite = COMPOSITES["natural-events"]
+    assert (composite.data_key, composite.seed_meta_key) == ("natural:events:v1", "seed-meta:natural:events")
+    assert composite.sources == ("gdacs-rss", "gdacs-geojson", "nasa-eonet", "reliefweb-disasters")
+    merged = merge_composite({"nasa-eonet": EONET.data, "gdacs-rss": GDACS_RSS.data})
+    assert merged.data == merge_natural_events(GDACS_RSS.data, EONET.data)
+    assert merged.source_version == "gdacs-rss+nasa-eonet"
+    assert merged.record_count == 49
+    assert (merged.newest_item_at_ms, merged.oldest_item_at_ms) == (1762603200000, 1733785711000)
+    assert merged.published_at_ms is None

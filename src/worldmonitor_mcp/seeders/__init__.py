@@ -6,7 +6,21 @@ else walks the registry. Today the data comes from files: the bundled snapshot (
 directory (``seed_from_dir``). This is the public surface; the modules behind it are internal.
 """
 
-from . import cisa_kev, ecb, eonet, feodo, firms, gdacs_geojson, gdacs_rss, reliefweb, usgs
+from . import (
+    cisa_kev,
+    ecb,
+    eonet,
+    feodo,
+    firms,
+    gdacs_geojson,
+    gdacs_rss,
+    kalshi,
+    natural_events,
+    polymarket,
+    prediction_markets,
+    reliefweb,
+    usgs,
+)
 from .base import (
     FEEDS,
     EmptyResultError,
@@ -38,10 +52,20 @@ BUILTIN_FEEDS = (
     register(reliefweb.FEED),
     register(firms.FEED),
     register(feodo.FEED),
+    register(polymarket.MARKETS_FEED),
+    register(polymarket.EVENTS_FEED),
+    register(kalshi.FEED),
 )
 """Registered in this order, which is also the order of every report."""
 
+BUILTIN_COMPOSITES = (
+    register_composite(natural_events.COMPOSITE),
+    register_composite(prediction_markets.COMPOSITE),
+)
+"""Keys merged from several of the feeds above (see ``composite``)."""
+
 __all__ = [
+    "BUILTIN_COMPOSITES",
     "BUILTIN_FEEDS",
     "COMPOSITES",
     "FEEDS",

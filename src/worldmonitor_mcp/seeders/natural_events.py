@@ -24,15 +24,20 @@ reads. Differences from WorldMonitor, all deliberate:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .base import FeedFormatError, ParsedFeed, describe_validation_error, newest_oldest
+from .composite import Composite
 
 DATA_KEY = "natural:events:v1"
 MERGE_NAME = "natural-events"
+SOURCES = ("gdacs-rss", "gdacs-geojson", "nasa-eonet", "reliefweb-disasters")
+"""The source feeds in order of preference (see ``merge_natural_events``)."""
+CACHE_TTL_S = 18 * 3600
+"""WorldMonitor keeps natural events 18 hours: six missed three-hourly runs."""
 
 Category = Literal[
     "severeStorms",
@@ -190,3 +195,29 @@ def merge_parsed(parsed: Iterable[ParsedFeed]) -> ParsedFeed:
         newest_item_at_ms=newest,
         oldest_item_at_ms=oldest,
     )
+
+
+def _counted(data: dict[str, object], source_version: str) -> ParsedFeed:
+    dates = [event["date"] for event in data["events"]]  # type: ignore[attr-defined]
+    newest, oldest = newest_oldest(dates)
+    return ParsedFeed(data, len(dates), source_version, None, newest, oldest)
+
+
+def merge_composite(sources: Mapping[str, Any]) -> ParsedFeed:
+    """The ``Composite`` merge: feed name -> stored value, merged in ``SOURCES`` order.
+
+    ``published_at_ms`` is None: the composite's seed-meta takes ``fetchedAt`` from its oldest source."""
+    present = [name for name in SOURCES if name in sources]
+    data = merge_natural_events(*(sources[name] for name in present))
+    return _counted(data, "+".join(present))
+
+
+COMPOSITE = Composite(
+    name=MERGE_NAME,
+    domain="natural",
+    resource="events",
+    data_key=DATA_KEY,
+    sources=SOURCES,
+    merge=merge_composite,
+    cache_ttl_s=CACHE_TTL_S,
+)
