@@ -85,6 +85,13 @@ def main() -> None:
     help="Directory of the embedded store. Default: the user data directory (WORLDMONITOR_DATA_DIR).",
 )
 @click.option(
+    "--seeders",
+    is_flag=True,
+    default=None,
+    help="Also run the feed scheduler in the server, one runner per feed across workers and instances. "
+    "Default off (WORLDMONITOR_SEEDERS).",
+)
+@click.option(
     "--no-auth",
     "no_auth",
     is_flag=True,
@@ -98,6 +105,7 @@ def serve(
     workers: int | None,
     public_url: str | None,
     data_dir: Path | None,
+    seeders: bool | None,
     no_auth: bool | None,
 ) -> None:
     """Serve MCP over Streamable HTTP at /mcp. Loads the bundled snapshot into an empty store and creates
@@ -106,6 +114,7 @@ def serve(
 
     flags = {"host": host, "port": port, "workers": workers, "public_url": public_url, "data_dir": data_dir}
     flags["no_auth"] = no_auth or None  # the flag turns auth off; its absence leaves the environment
+    flags["seeders"] = seeders or None  # the flag turns seeders on; its absence leaves the environment
     settings = _settings(**flags)
     created = _with_store(settings, lambda store: _prepare(store, settings))
     if created is not None:
@@ -225,16 +234,82 @@ def keys_revoke(key_id: str) -> None:
     click.echo(f"Revoked key {record.id} ({record.label}).")
 
 
+# -- seeding: the feeds into the store (seeders/commands.py does the work) ---------------------------
+
+FEEDS_DOCS = "docs/feeds.md"
+
+
 @main.command()
+@click.argument("feed_names", metavar="[FEED]...", nargs=-1)
+@click.option(
+    "--once",
+    "mode",
+    flag_value="once",
+    help="Fetch each FEED (default: every feed) from upstream once, now. The default without --from-*.",
+)
+@click.option(
+    "--schedule",
+    "mode",
+    flag_value="schedule",
+    help="Keep fetching each FEED (default: every feed) on its cadence until stopped with Ctrl-C.",
+)
 @click.option(
     "--from-dir",
     "from_dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    required=True,
-    help="Directory of saved upstream responses to parse into the store (air-gapped sites).",
+    default=None,
+    help="Directory of saved upstream responses to parse into the store (air-gapped sites). Default: none.",
 )
-def seed(from_dir: Path) -> None:
-    """Parse saved upstream feed files into the store."""
+@click.option(
+    "--from-file",
+    "from_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="One saved upstream response, parsed by the one FEED named. Default: none.",
+)
+def seed(
+    feed_names: tuple[str, ...], mode: str | None, from_dir: Path | None, from_file: Path | None
+) -> None:
+    """Fill the store from the feeds: live from upstream (--once, --schedule) or from saved files.
+
+    Feeds that need an API key run only when WORLDMONITOR_FEED_<NAME>_KEY is set."""
+    from .seeders import commands
+
+    if from_dir is not None and (from_file is not None or feed_names or mode):
+        raise click.UsageError(
+            "--from-dir seeds every feed it has files for: give no FEED, --once or --schedule."
+        )
+    if from_dir is not None:
+        _seed_from_dir(from_dir)
+        return
+    try:
+        feeds = commands.select_feeds(feed_names)
+    except commands.UnknownFeedError as exc:
+        raise click.ClickException(str(exc)) from None
+    if from_file is not None:
+        if len(feed_names) != 1 or mode:
+            raise click.UsageError("--from-file needs exactly one FEED, and no --once or --schedule.")
+        _seed_from_file(feeds[0].name, from_file)
+        return
+    settings = _settings()
+    if mode == "schedule":
+        click.echo(f"Seeding {len(feeds)} feeds on their cadence; Ctrl-C stops.")
+        try:
+            _with_store(settings, lambda s: commands.run_schedule(settings, s, feeds))
+        except KeyboardInterrupt:
+            click.echo("Stopped.")
+        return
+    reports = _with_store(settings, lambda s: commands.run_once(settings, s, feeds, named=bool(feed_names)))
+    for once in reports:
+        click.echo(once.describe())
+    if not all(once.ok for once in reports):
+        raise click.ClickException(
+            "Some feeds failed; their last good data is kept. `worldmonitor-mcp feeds` shows them; "
+            f"see {FEEDS_DOCS}."
+        )
+
+
+def _seed_from_dir(from_dir: Path) -> None:
     from .seeders import seed_from_dir
 
     reports = _with_store(_settings(), lambda s: seed_from_dir(s, from_dir, now_ms=_now_ms()))
@@ -244,3 +319,24 @@ def seed(from_dir: Path) -> None:
         failed = failed or not report.ok
     if failed:
         raise click.ClickException("Some files could not be seeded; see the lines above.")
+
+
+def _seed_from_file(feed_name: str, from_file: Path) -> None:
+    from .seeders import FEEDS, seed_from_file
+
+    feed = FEEDS[feed_name]
+    report = _with_store(_settings(), lambda s: seed_from_file(s, feed, from_file, now_ms=_now_ms()))
+    click.echo(report.describe())
+    if not report.ok:
+        raise click.ClickException(f"{from_file} could not be seeded as {feed.name}; see the line above.")
+
+
+@main.command()
+def feeds() -> None:
+    """List every feed: cadence, last run, last success, record count, and whether it is disabled for want
+    of its key (WORLDMONITOR_FEED_<NAME>_KEY) or failing."""
+    from .seeders import commands
+
+    settings = _settings()
+    for line in commands.feeds_table(_with_store(settings, lambda s: commands.statuses(settings, s))):
+        click.echo(line)
