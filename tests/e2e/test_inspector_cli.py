@@ -192,3 +192,29 @@ async def test_inspector_reports_a_refused_key(node: Node, tmp_path: Path, e2e_s
     assert run.returncode != 0, run.describe()
     assert "-32001" in run.stderr, run.describe()
     assert e2e_server.alive(), e2e_server.describe()
+
+
+@pytest.mark.timeout(INSPECTOR_TIMEOUT_S + 60)
+async def test_inspector_in_the_modern_era(
+    node: Node, tmp_path: Path, e2e_server: ServerProcess, e2e_key: str
+) -> None:
+    """``--protocol-era modern``: the 2026-07-28 stateless revision, with no initialize handshake."""
+    listed = await inspector(
+        node, tmp_path, e2e_server.mcp_url, e2e_key, "--protocol-era", "modern", "--method", "tools/list"
+    )
+    assert len(json_output(listed)["result"]["tools"]) == EXPECTED_TOOL_COUNT
+    called = await inspector(
+        node,
+        tmp_path,
+        e2e_server.mcp_url,
+        e2e_key,
+        "--protocol-era",
+        "modern",
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "get_cyber_threats",
+    )
+    result = json_output(called)["result"]
+    assert result.get("isError") is False, called.describe()
+    assert json.loads(result["content"][0]["text"])["data"]["kev"]["vulnerabilities"]
