@@ -27,6 +27,7 @@ SHA256 = {
     "polymarket_gamma_markets.json": "86b3941e0d25136645d8740bc16e833b96cfd0327e9735fd88046a204ce4cf08",
     "polymarket_gamma_events.json": "0f47c041113c6b936fc827beba1ab2dca8882ad6a1522249f0e6bf32ae1b4079",
     "kalshi_events.json": "d0e499f08c12c6e270234988036d4bf20d0354b5b40ef33b820cff95f2d013ea",
+    "nws_alerts_active.geojson": "361bed0adee0170ce86ea7e03bbdd57c7f506533fb56bd99642738a92049a29e",
 }
 """Byte-identical copies of the shared genuine samples (../shared/fixtures/upstream); an edit must be
 deliberate. The first three bundled samples are pinned in test_snapshot.py."""
@@ -41,6 +42,7 @@ RECORDS = {
     "polymarket-markets": 8,
     "polymarket-events": 0,
     "kalshi": 0,
+    "nws-alerts": 44,
 }
 
 

@@ -16,6 +16,7 @@ from . import (
     gdacs_rss,
     kalshi,
     natural_events,
+    nws_alerts,
     polymarket,
     prediction_markets,
     reliefweb,
@@ -55,6 +56,7 @@ BUILTIN_FEEDS = (
     register(polymarket.MARKETS_FEED),
     register(polymarket.EVENTS_FEED),
     register(kalshi.FEED),
+    register(nws_alerts.FEED),
 )
 """Registered in this order, which is also the order of every report."""
 
