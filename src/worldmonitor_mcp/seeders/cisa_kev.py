@@ -136,4 +136,6 @@ FEED = Feed(
     snapshot_file=SNAPSHOT_FILE,
     file_names=(SNAPSHOT_FILE, UPSTREAM_FILE_NAME),
     cache_ttl_s=CACHE_TTL_S,
+    cadence_s=3600,
+    licence="CC0 1.0 (CISA; do not imply CISA endorsement)",
 )

@@ -181,4 +181,6 @@ FEED = Feed(
         SNAPSHOT_FILE,
     ),
     cache_ttl_s=CACHE_TTL_S,
+    cadence_s=3600,
+    licence="ECB statistics: free reuse with attribution (Source: ECB)",
 )

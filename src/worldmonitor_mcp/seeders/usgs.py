@@ -39,6 +39,9 @@ UPSTREAM_URL = "https://earthquake.usgs.gov/earthquakes/feed/v1.0/summary/4.5_we
 SNAPSHOT_FILE = "usgs_earthquakes_4.5_week.geojson"
 CACHE_TTL_S = 6 * 3600
 """Six hourly refreshes may fail before the data expires (WorldMonitor uses the same TTL)."""
+CADENCE_S = 300
+"""USGS regenerates the summary feeds every minute; five minutes keeps the tool well inside its 30-minute
+staleness budget, and conditional GET makes an unchanged feed cost a 304."""
 
 _MAGNITUDES = ("significant", "4.5", "2.5", "1.0", "all")
 _PERIODS = ("hour", "day", "week", "month")
@@ -147,4 +150,6 @@ FEED = Feed(
     snapshot_file=SNAPSHOT_FILE,
     file_names=(SNAPSHOT_FILE, *UPSTREAM_FILE_NAMES),
     cache_ttl_s=CACHE_TTL_S,
+    cadence_s=CADENCE_S,
+    licence="US Government work, public domain (credit: U.S. Geological Survey)",
 )
