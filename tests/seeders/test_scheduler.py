@@ -258,7 +258,7 @@ def test_jitter_spreads_the_cadence() -> None:
     assert all(0.9 * KEV.cadence_s <= delay <= 1.1 * KEV.cadence_s for delay in delays)
 
 
-async def test_one_feed_crashing_never_stops_the_others(
+async def test_a_broken_feed_is_a_recorded_failure_and_the_others_carry_on(
     upstream: Upstream, http: httpx.AsyncClient, store: SqliteStore, clock: FakeClock
 ) -> None:
     def exploding(key: str | None) -> UpstreamRequest:
@@ -269,8 +269,34 @@ async def test_one_feed_crashing_never_stops_the_others(
         KEV, upstream_url=upstream.file("/kev", ConditionalFile(sample("cisa_kev.json")))
     )
     runner = scheduler(store, http, clock, [broken, kev])
+    assert by_feed(await runner.tick()) == {"usgs-earthquakes": "failed", "cisa-kev": "seeded"}
+    meta = orjson.loads(await store.get(USGS.seed_meta_key) or b"{}")
+    assert meta["lastFailure"]["kind"] == "internal"
+    assert "RuntimeError: a bug in one feed's request builder" in meta["lastFailure"]["message"]
+
+
+async def test_a_crash_outside_the_run_is_logged_and_the_others_carry_on(
+    upstream: Upstream,
+    http: httpx.AsyncClient,
+    store: SqliteStore,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from worldmonitor_mcp.seeders import scheduler as module
+
+    real_run_feed = module.run_feed
+
+    async def crash_for_usgs(store: Store, fetcher: Fetcher, feed: Feed, **options: Any) -> RunOutcome:
+        if feed.name == "usgs-earthquakes":
+            raise ZeroDivisionError("bug")
+        return await real_run_feed(store, fetcher, feed, **options)
+
+    monkeypatch.setattr(module, "run_feed", crash_for_usgs)
+    runner = scheduler(store, http, clock, served(upstream)[:2])
     assert by_feed(await runner.tick()) == {"cisa-kev": "seeded"}
-    assert runner.seconds_until_due() == NO_JITTER.backoff_initial_s  # the broken feed retries later
+    assert "usgs-earthquakes: the run failed unexpectedly" in caplog.text
+    assert runner.seconds_until_due() == NO_JITTER.backoff_initial_s  # the crashed feed retries later
     assert await store.get(keys.feed_lock(USGS.name)) is None  # its lock was released
 
 

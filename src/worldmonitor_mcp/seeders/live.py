@@ -140,11 +140,11 @@ async def run_feed(
     if not force and state.next_run_at_ms is not None and state.next_run_at_ms > now_ms:
         return RunOutcome(feed.name, "not-due", state)
     meta = json_object(meta_raw)
-    url = feed.request(key).url
-    validators = state.validators_for_url(url) if data_raw is not None else None
 
     parsed: ParsedFeed | None = None
     try:
+        url = feed.request(key).url  # inside: a bug in a feed's request builder is that feed's failure
+        validators = state.validators_for_url(url) if data_raw is not None else None
         with anyio.fail_after(deadline_s):  # None: no deadline
             result = await fetcher.fetch(feed, key=key, validators=validators)
             if result.body is not None:

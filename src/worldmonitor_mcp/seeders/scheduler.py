@@ -172,8 +172,11 @@ class Scheduler:
             )
             self._due_ms[feed.name] = now + int(STORE_DOWN_RETRY_S * 1000)
             return
-        except Exception:  # a bug in one feed's path must not stop the others
-            logger.exception("%s: the run failed unexpectedly", feed.name)
+        except Exception as exc:  # a bug in one feed's path must not stop the others
+            if feed.needs_key is None:
+                logger.exception("%s: the run failed unexpectedly", feed.name)
+            else:  # a traceback could quote the feed's key
+                logger.error("%s: the run failed unexpectedly (%s)", feed.name, type(exc).__name__)
             self._due_ms[feed.name] = now + int(self._policy.backoff_initial_s * 1000)
             return
         if outcome is None:
