@@ -28,6 +28,9 @@ SHA256 = {
     "polymarket_gamma_events.json": "0f47c041113c6b936fc827beba1ab2dca8882ad6a1522249f0e6bf32ae1b4079",
     "kalshi_events.json": "d0e499f08c12c6e270234988036d4bf20d0354b5b40ef33b820cff95f2d013ea",
     "nws_alerts_active.geojson": "361bed0adee0170ce86ea7e03bbdd57c7f506533fb56bd99642738a92049a29e",
+    "bbc_world_rss.xml": "b9375d6ffde04f92518bd7e1b64456ca71a59c33ee50d443663d4834cd29430a",
+    "aljazeera_all_rss.xml": "163cc62411305df14cea6da2c29bc9e804670a1bec526b318bcb5374c2a55470",
+    "npr_news_rss.xml": "f720fd05167d8fd64ba66b4674ef25ee231ab62de4f743d24e6091bcc90a8c69",
 }
 """Byte-identical copies of the shared genuine samples (../shared/fixtures/upstream); an edit must be
 deliberate. The first three bundled samples are pinned in test_snapshot.py."""
@@ -43,6 +46,9 @@ RECORDS = {
     "polymarket-events": 0,
     "kalshi": 0,
     "nws-alerts": 44,
+    "bbc-world": 32,
+    "aljazeera": 25,
+    "npr-news": 10,
 }
 
 
@@ -91,3 +97,6 @@ async def test_load_snapshot_fills_the_composite_keys(store: SqliteStore) -> Non
     markets_meta = await store.get("seed-meta:prediction:markets")
     assert markets_meta is not None
     assert orjson.loads(markets_meta)["recordCount"] == 3
+    news = await store.get("news:insights:v1")
+    assert news is not None
+    assert len(orjson.loads(news)["topStories"]) == 67  # 32 BBC + 25 Al Jazeera + 10 NPR, none shared

@@ -16,6 +16,8 @@ from . import (
     gdacs_rss,
     kalshi,
     natural_events,
+    news,
+    news_rss,
     nws_alerts,
     polymarket,
     prediction_markets,
@@ -57,12 +59,14 @@ BUILTIN_FEEDS = (
     register(polymarket.EVENTS_FEED),
     register(kalshi.FEED),
     register(nws_alerts.FEED),
+    *(register(feed) for feed in news_rss.FEEDS),
 )
 """Registered in this order, which is also the order of every report."""
 
 BUILTIN_COMPOSITES = (
     register_composite(natural_events.COMPOSITE),
     register_composite(prediction_markets.COMPOSITE),
+    register_composite(news.COMPOSITE),
 )
 """Keys merged from several of the feeds above (see ``composite``)."""
 
