@@ -83,7 +83,7 @@ def test_seed_without_a_mode_runs_every_feed_once_and_fails_on_a_failure(
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0] == "seeded     usgs-earthquakes  50 records"
-    assert lines[1].startswith("failed     cisa-kev: http-status: cisa-kev: ")
+    assert lines[1].startswith("failed     cisa-kev: http-status: http://127.0.0.1:")  # the feed named once
     assert "answered HTTP 500" in lines[1]
     assert lines[2] == "skipped    kev-pro: disabled: set WORLDMONITOR_FEED_KEVPRO_KEY"
     assert "last good data is kept" in result.output

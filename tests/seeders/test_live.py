@@ -5,6 +5,7 @@ recorded in seed-meta and feed state."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import random
 import ssl
 from collections.abc import AsyncIterator, Mapping
@@ -295,8 +296,8 @@ async def test_the_run_deadline_bounds_fetch_and_parse(
     assert "deadline of 0.2 s" in outcome.failure.message
 
 
-async def test_a_feed_key_reaches_no_store_key_or_value(
-    upstream: Upstream, store: RecordingStore, fetcher: Fetcher
+async def test_a_feed_key_reaches_no_store_key_or_value_and_no_log_line(
+    upstream: Upstream, store: RecordingStore, fetcher: Fetcher, caplog: pytest.LogCaptureFixture
 ) -> None:
     def build(key: str | None) -> UpstreamRequest:
         return UpstreamRequest(upstream.url("/keyed"), params={"api_key": key or ""})
@@ -306,8 +307,26 @@ async def test_a_feed_key_reaches_no_store_key_or_value(
 
     upstream.file("/keyed", ConditionalFile(SAMPLE))
     feed = at(upstream.url("/keyed"), needs_key="USGS", build_request=build)
+
+    def crash_with_key(payload: bytes) -> ParsedFeed:
+        raise RuntimeError(f"a bug that quotes {SECRET}")
+
+    caplog.set_level(logging.DEBUG)
     await run_feed(store, fetcher, feed, now_ms=NOW_MS, key=SECRET)
-    await run_feed(store, fetcher, dataclasses.replace(feed, parse=echo_key), now_ms=NOW_MS + 1, key=SECRET)
+    await store.delete(feed.data_key)  # no stored body: the next runs fetch and parse in full
+    echoed = await run_feed(
+        store, fetcher, dataclasses.replace(feed, parse=echo_key), now_ms=NOW_MS + 1, key=SECRET
+    )
+    assert echoed.failure is not None
+    assert echoed.failure.message.endswith("bad payload for key ***")
+    await run_feed(
+        store, fetcher, dataclasses.replace(feed, parse=crash_with_key), now_ms=NOW_MS + 2, key=SECRET
+    )
+    upstream.script("/keyed", Reply(503))  # retried, then failed: both logged
+    await run_feed(store, fetcher, feed, now_ms=NOW_MS + 3, key=SECRET)
+    assert "retry 1 of 1" in caplog.text
+    assert "a bug that quotes ***" in caplog.text
+    assert SECRET not in caplog.text
     assert SECRET in upstream.hits("/keyed")[0].query
     for key in await store.scan(""):
         assert SECRET not in key

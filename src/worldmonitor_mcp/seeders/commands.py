@@ -4,10 +4,13 @@ and render the feed table. cli.py stays a thin layer of options over these funct
 
 from __future__ import annotations
 
+import logging
+import logging.config
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..logging_config import logging_config
 from ..settings import Settings
 from ..store.base import Store
 from .base import FEEDS, Feed
@@ -56,7 +59,21 @@ async def run_once(
 
     A feed disabled for want of its key is a failure when the operator ``named`` it, and news otherwise.
     """
-    reports = []
+    reports: list[OnceReport] = []
+    # Each report line says what happened; the log would say it again on stderr. Errors (bugs) still show.
+    seeders_log = logging.getLogger("worldmonitor.seeders")
+    level = seeders_log.level
+    seeders_log.setLevel(logging.ERROR)
+    try:
+        await _run_each(settings, store, feeds, named, reports)
+    finally:
+        seeders_log.setLevel(level)
+    return reports
+
+
+async def _run_each(
+    settings: Settings, store: Store, feeds: Sequence[Feed], named: bool, reports: list[OnceReport]
+) -> None:
     async with make_client(timeout_s=settings.feed_timeout_s, contact=settings.feed_contact) as client:
         scheduler = build_scheduler(settings, store, client, feeds=feeds)
         for feed in feeds:
@@ -69,11 +86,11 @@ async def run_once(
                 reports.append(OnceReport(feed.name, None, "another instance is running it right now"))
             else:
                 reports.append(OnceReport(feed.name, outcome))
-    return reports
 
 
 async def run_schedule(settings: Settings, store: Store, feeds: Sequence[Feed]) -> None:
-    """Run the scheduler in the foreground until interrupted."""
+    """Run the scheduler in the foreground until interrupted; the log is its progress report."""
+    logging.config.dictConfig(logging_config(settings.log_level))
     async with make_client(timeout_s=settings.feed_timeout_s, contact=settings.feed_contact) as client:
         await build_scheduler(settings, store, client, feeds=feeds).run_forever()
 

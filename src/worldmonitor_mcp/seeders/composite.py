@@ -41,7 +41,7 @@ from ..store.base import Store
 from .base import FEEDS, ParsedFeed
 from .state import Failure, json_object
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("worldmonitor.seeders")
 
 Merge = Callable[[Mapping[str, Any]], ParsedFeed]
 

@@ -14,8 +14,8 @@
 
 A feed's API key never appears in a log line, an error message or a URL we print: it travels in
 ``UpstreamRequest.params`` or ``headers``, messages name ``UpstreamRequest.url`` only, anything quoted from
-httpx is scrubbed of the key, and a keyed request does not follow redirects (custom headers would follow
-to another host).
+httpx is scrubbed of the key, httpx's own request log line loses its query string, and a keyed request
+does not follow redirects (custom headers would follow to another host).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import httpx
 from .. import __version__
 from .base import Feed, SeedError, UpstreamRequest
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("worldmonitor.seeders")
 
 PROJECT_URL = "https://pypi.org/project/worldmonitor-mcp/"
 """Where an upstream operator reads who we are; ``WORLDMONITOR_FEED_CONTACT`` can name a person instead."""
@@ -52,6 +52,25 @@ MAX_RETRY_AFTER_S = 120.0
 scheduler comes back after the delay, without holding the feed's lock meanwhile."""
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class _RedactQueryFilter(logging.Filter):
+    """httpx logs every request at INFO with its full URL, query string included, where a feed key such
+    as FRED's ``api_key`` travels. Whatever logging an operator configures, that line shows the URL
+    without its query."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                arg.copy_with(query=b"redacted") if isinstance(arg, httpx.URL) and arg.query else arg
+                for arg in record.args
+            )
+        return True
+
+
+_HTTPX_LOG = logging.getLogger("httpx")
+if not any(isinstance(existing, _RedactQueryFilter) for existing in _HTTPX_LOG.filters):
+    _HTTPX_LOG.addFilter(_RedactQueryFilter())
 
 
 def user_agent(contact: str | None = None) -> str:
@@ -235,9 +254,8 @@ class Fetcher:
                 delay = (
                     retry.retry_after_s if retry.retry_after_s is not None else self.backoff_s(attempt - 1)
                 )
-                logger.info(
-                    "%s: %s; retry %d of %d in %.1f s", feed.name, retry.error, attempt, self._retries, delay
-                )
+                # The error names the feed and its URL, already scrubbed of any key.
+                logger.info("%s; retry %d of %d in %.1f s", retry.error, attempt, self._retries, delay)
                 await self._sleep(delay)
                 continue
             return FetchResult(result[0], result[1], attempt)

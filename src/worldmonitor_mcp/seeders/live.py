@@ -41,7 +41,7 @@ from .fetch import Fetcher, FetchError
 from .state import Failure, FeedState, json_object
 from .writer import seed_meta
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("worldmonitor.seeders")
 
 LIVE_TTL_CADENCES = 3
 """Live data lives at least three cadences, even if a feed's ``cache_ttl_s`` says less: between two
@@ -76,7 +76,8 @@ class RunOutcome:
         if self.record_count is not None:
             line += f"  {self.record_count} records"
         if self.failure is not None:
-            line += f": {self.failure.kind}: {self.failure.message}"
+            message = self.failure.message.removeprefix(f"{self.feed}: ")
+            line += f": {self.failure.kind}: {message}"
         return line
 
 
@@ -194,7 +195,7 @@ async def _record_failure(
     retry_after = exc.retry_after_s if isinstance(exc, FetchError) else None
     if isinstance(exc, SeedError):
         kind, message = exc.kind, str(exc)
-        logger.warning("%s: %s", feed.name, _scrub(message, key))
+        logger.warning("%s", _scrub(message, key))  # the message names the feed
     elif isinstance(exc, TimeoutError):
         kind, message = "timeout", f"{feed.name}: the run passed its deadline of {deadline_s:g} s"
         logger.warning("%s", message)

@@ -40,7 +40,7 @@ from .fetch import Fetcher, make_client
 from .live import RunOutcome, run_feed
 from .state import FeedState, missing_key
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("worldmonitor.seeders")
 
 LOCK_MARGIN_S = 60.0
 """The lock outlives the run's deadline by this much, which covers the final write."""

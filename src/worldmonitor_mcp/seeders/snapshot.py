@@ -32,7 +32,7 @@ from .base import FEEDS, Feed, ParsedFeed, SeedError
 from .composite import rebuild_composites
 from .writer import stored_fetched_at_ms, write_feed
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("worldmonitor.seeders")
 
 SNAPSHOT_PACKAGE = "worldmonitor_mcp.snapshot"
 
