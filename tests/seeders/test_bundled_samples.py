@@ -31,6 +31,9 @@ SHA256 = {
     "bbc_world_rss.xml": "b9375d6ffde04f92518bd7e1b64456ca71a59c33ee50d443663d4834cd29430a",
     "aljazeera_all_rss.xml": "163cc62411305df14cea6da2c29bc9e804670a1bec526b318bcb5374c2a55470",
     "npr_news_rss.xml": "f720fd05167d8fd64ba66b4674ef25ee231ab62de4f743d24e6091bcc90a8c69",
+    "state_dept_travel_advisories_rss.xml": (
+        "fe35144dbf44c5442773b9d4d995676052a1d6da22ab6a7146d875b3d5f5aced"
+    ),
 }
 """Byte-identical copies of the shared genuine samples (../shared/fixtures/upstream); an edit must be
 deliberate. The first three bundled samples are pinned in test_snapshot.py."""
@@ -49,6 +52,7 @@ RECORDS = {
     "bbc-world": 32,
     "aljazeera": 25,
     "npr-news": 10,
+    "us-travel-advisories": 22,
 }
 
 

@@ -22,6 +22,7 @@ from . import (
     polymarket,
     prediction_markets,
     reliefweb,
+    travel_advisories,
     usgs,
 )
 from .base import (
@@ -60,6 +61,7 @@ BUILTIN_FEEDS = (
     register(kalshi.FEED),
     register(nws_alerts.FEED),
     *(register(feed) for feed in news_rss.FEEDS),
+    register(travel_advisories.FEED),
 )
 """Registered in this order, which is also the order of every report."""
 
