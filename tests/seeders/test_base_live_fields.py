@@ -61,8 +61,9 @@ def test_a_keyed_feed_builds_its_request_from_the_key() -> None:
         ({"min_records": -1}, "0 or more"),
         ({"max_drop_fraction": 0.0}, r"in \(0, 1\]"),
         ({"max_drop_fraction": 1.5}, r"in \(0, 1\]"),
-        ({"needs_key": "fred"}, "must be upper case"),
-        ({"needs_key": "FRED-API"}, "must be upper case"),
+        ({"needs_key": "fred", "build_request": UpstreamRequest}, "must be upper case"),
+        ({"needs_key": "FRED-API", "build_request": UpstreamRequest}, "must be upper case"),
+        ({"needs_key": "FRED"}, "has no build_request"),
     ],
 )
 def test_register_refuses_bad_live_fields(

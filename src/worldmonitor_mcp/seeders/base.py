@@ -195,6 +195,8 @@ def _check_live_fields(feed: Feed) -> None:
         raise ValueError(f"feed {feed.name!r}: min_records must be 0 or more")
     if feed.max_drop_fraction is not None and not 0 < feed.max_drop_fraction <= 1:
         raise ValueError(f"feed {feed.name!r}: max_drop_fraction must be in (0, 1], or None")
+    if feed.needs_key is not None and feed.build_request is None:
+        raise ValueError(f"feed {feed.name!r} needs a key but has no build_request to put it in the request")
     if feed.needs_key is not None and not _KEY_NAME.fullmatch(feed.needs_key):
         raise ValueError(
             f"feed {feed.name!r}: needs_key {feed.needs_key!r} must be upper case (A-Z, 0-9, _), "
