@@ -8,8 +8,9 @@ Two in-process caches keep the hot path off the store and off the encoder:
 
 - the decoded data of the tool's keys, reused while the store's data version is unchanged and it is
   younger than ``result_cache_ms``, so a filtered call decodes nothing when another call just read;
-- rendered results (result_cache.py), keyed by the normalised arguments and also dropped when a key
-  turns stale, so the default call, and any call an agent repeats, costs no store round trip at all
+- rendered results, dropped when the data version changes or a key turns stale: the default call's
+  in the tool itself, every other in the shared LRU (result_cache.py) keyed by the normalised
+  arguments; so the default call, and any call an agent repeats, costs no store round trip at all
   after authentication.
 """
 
@@ -79,6 +80,7 @@ class CacheTool:
         self._arguments = ToolArguments(spec.name, spec.filters, self._labels)
         self._narrow_with = tuple(f.name for f in spec.filters)
         self._snapshot: _Snapshot | None = None
+        self._default: Rendered | None = None
 
     def as_tool(self) -> Tool:
         return Tool(
@@ -92,23 +94,36 @@ class CacheTool:
         )
 
     async def __call__(self, ctx: ToolContext, arguments: dict[str, Any]) -> bytes:
-        if arguments:
+        if not arguments:
+            # The hot path: the default call, kept beside the LRU so that filtered calls never evict it
+            # and it costs no more than one attribute read and two comparisons.
+            default = self._default
+            if (
+                default is not None
+                and default.data_version == ctx.data_version
+                and ctx.now_ms < default.valid_until_ms
+            ):
+                return default.result
+            query = DEFAULT_QUERY
+        else:
             try:
                 query = self._arguments.parse(arguments)
             except ArgumentError as exc:
                 return tool_error(str(exc))
-        else:
-            query = DEFAULT_QUERY
-        key = (self.spec.name, query.cache_key)
-        cached = self._results.get(key, data_version=ctx.data_version, now_ms=ctx.now_ms)
-        if cached is not None:
-            return cached
+            key = (self.spec.name, query.cache_key)
+            cached = self._results.get(key, data_version=ctx.data_version, now_ms=ctx.now_ms)
+            if cached is not None:
+                return cached
         snapshot = await self._read(ctx)
         try:
             result, valid_until_ms = self._render(snapshot, query, ctx.now_ms)
         except ArgumentError as exc:  # the projection failed on this data
             return tool_error(f"{self.spec.name}: {exc}")
-        self._results.put(key, Rendered(result, ctx.data_version, valid_until_ms))
+        rendered = Rendered(result, ctx.data_version, valid_until_ms)
+        if query is DEFAULT_QUERY or not query.cache_key:
+            self._default = rendered
+        else:
+            self._results.put((self.spec.name, query.cache_key), rendered)
         return result
 
     async def _read(self, ctx: ToolContext) -> _Snapshot:
