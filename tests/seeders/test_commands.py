@@ -93,7 +93,7 @@ def test_seed_without_a_mode_runs_every_feed_once_and_fails_on_a_failure(
 def test_naming_a_feed_without_its_key_fails(runner: CliRunner, local_feeds: dict[str, Feed]) -> None:
     result = runner.invoke(main, ["seed", "kev-pro"])
     assert result.exit_code == 1
-    assert "disabled: set WORLDMONITOR_FEED_KEVPRO_KEY" in result.output
+    assert "failed     kev-pro: disabled: set WORLDMONITOR_FEED_KEVPRO_KEY" in result.output
 
 
 def test_a_configured_key_enables_the_feed_and_never_shows(
@@ -186,3 +186,19 @@ def test_seed_schedule_runs_the_scheduler_until_interrupted(
 @pytest.mark.parametrize(("seconds", "label"), [(300, "5m"), (3600, "1h"), (86400, "1d"), (90, "90s")])
 def test_duration_label(seconds: int, label: str) -> None:
     assert duration_label(seconds) == label
+
+
+def test_an_unreachable_store_is_one_line_per_feed(local_feeds: dict[str, Feed], tmp_path: Path) -> None:
+    runner = CliRunner(
+        env={
+            "WORLDMONITOR_REDIS_URL": "redis://:hunter2@127.0.0.1:1/0",
+            "WORLDMONITOR_STORE_TIMEOUT_S": "0.3",
+        }
+    )
+    result = runner.invoke(main, ["seed", "usgs-earthquakes"])
+    assert result.exit_code == 1
+    assert "failed     usgs-earthquakes: the store is unavailable (redis SET NX on redis://127.0.0.1:1" in (
+        result.output
+    )
+    assert "hunter2" not in result.output
+    assert "Traceback" not in result.output

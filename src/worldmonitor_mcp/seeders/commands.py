@@ -10,6 +10,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import anyio
+
+from ..errors import StoreUnavailableError
 from ..logging_config import logging_config
 from ..settings import Settings
 from ..store.base import Store
@@ -49,43 +52,56 @@ class OnceReport:
     def describe(self) -> str:
         if self.outcome is not None:
             return self.outcome.describe()
-        return f"{'skipped':<10} {self.feed}: {self.skipped}"
+        status = "failed" if self.skip_is_failure else "skipped"
+        return f"{status:<10} {self.feed}: {self.skipped}"
 
 
 async def run_once(
     settings: Settings, store: Store, feeds: Sequence[Feed], *, named: bool
 ) -> list[OnceReport]:
-    """Fetch each feed once now, under its lock, whatever its schedule says.
+    """Fetch each feed once now, under its lock, whatever its schedule says; reports in ``feeds`` order.
 
-    A feed disabled for want of its key is a failure when the operator ``named`` it, and news otherwise.
+    Up to ``WORLDMONITOR_FEED_CONCURRENCY`` feeds run at once. A feed disabled for want of its key is a
+    failure when the operator ``named`` it, and news otherwise.
     """
-    reports: list[OnceReport] = []
+    reports: dict[str, OnceReport] = {}
     # Each report line says what happened; the log would say it again on stderr. Errors (bugs) still show.
     seeders_log = logging.getLogger("worldmonitor.seeders")
     level = seeders_log.level
     seeders_log.setLevel(logging.ERROR)
     try:
-        await _run_each(settings, store, feeds, named, reports)
+        async with make_client(timeout_s=settings.feed_timeout_s, contact=settings.feed_contact) as client:
+            scheduler = build_scheduler(settings, store, client, feeds=feeds)
+            limiter = anyio.CapacityLimiter(settings.feed_concurrency)
+
+            async def one(feed: Feed) -> None:
+                try:
+                    async with limiter:
+                        outcome = await scheduler.run(feed, force=True)
+                except StoreUnavailableError as exc:  # one line per feed, not a task group traceback
+                    reports[feed.name] = OnceReport(
+                        feed.name, None, f"the store is unavailable ({exc.log_reason})", skip_is_failure=True
+                    )
+                    return
+                if outcome is None:
+                    reports[feed.name] = OnceReport(
+                        feed.name, None, "another instance is running it right now"
+                    )
+                else:
+                    reports[feed.name] = OnceReport(feed.name, outcome)
+
+            async with anyio.create_task_group() as group:
+                for feed in feeds:
+                    env = missing_key(feed, settings.feed_keys)
+                    if env is None:
+                        group.start_soon(one, feed)
+                    else:
+                        reports[feed.name] = OnceReport(
+                            feed.name, None, f"disabled: set {env}", skip_is_failure=named
+                        )
     finally:
         seeders_log.setLevel(level)
-    return reports
-
-
-async def _run_each(
-    settings: Settings, store: Store, feeds: Sequence[Feed], named: bool, reports: list[OnceReport]
-) -> None:
-    async with make_client(timeout_s=settings.feed_timeout_s, contact=settings.feed_contact) as client:
-        scheduler = build_scheduler(settings, store, client, feeds=feeds)
-        for feed in feeds:
-            env = missing_key(feed, settings.feed_keys)
-            if env is not None:
-                reports.append(OnceReport(feed.name, None, f"disabled: set {env}", skip_is_failure=named))
-                continue
-            outcome = await scheduler.run(feed, force=True)
-            if outcome is None:
-                reports.append(OnceReport(feed.name, None, "another instance is running it right now"))
-            else:
-                reports.append(OnceReport(feed.name, outcome))
+    return [reports[feed.name] for feed in feeds]
 
 
 async def run_schedule(settings: Settings, store: Store, feeds: Sequence[Feed]) -> None:
