@@ -319,22 +319,30 @@ async def test_check_credential_match_counts_touches_and_returns_record(store: S
 
 
 @pytest.mark.parametrize("with_record", [True, False])
-async def test_check_credential_reads_the_related_key(store: Store, with_record: bool) -> None:
-    """check_credential(related_key=...): its value comes back in the same round trip, with or without
-    a record or touch key (a token's issuing API key, read to see whether it was revoked)."""
-    related_key = RECORD_KEY + ":related"
+async def test_check_credential_reads_the_related_keys(store: Store, with_record: bool) -> None:
+    """check_credential(related_keys=...): their values come back in order in the same round trip, with
+    or without a record or touch key (a token's issuing API key and its grant, read to see whether
+    either was revoked)."""
+    first, second = RECORD_KEY + ":related", RECORD_KEY + ":grant"
     await store.set(RECORD_KEY, RECORD)
-    overrides: dict[str, object] = {"related_key": related_key}
+    overrides: dict[str, object] = {"related_keys": (first, second)}
     if not with_record:
         overrides.update(record_key=None, touch_key=None)
-    assert (await check(store, **overrides)).related is None
-    await store.set(related_key, b"parent")
+    assert (await check(store, **overrides)).related == (None, None)
+    await store.set(second, b"grant")
+    assert (await check(store, **overrides)).related == (None, b"grant")
+    await store.set(first, b"parent")
     result = await check(store, **overrides)
-    assert result.related == b"parent"
+    assert result.related == (b"parent", b"grant")
     assert result.record == (RECORD if with_record else None)
     assert result.window is not None
-    mismatch = await check(store, related_key=related_key, secret_hash="0" * 64)
-    assert mismatch.related is None
+    mismatch = await check(store, related_keys=(first, second), secret_hash="0" * 64)
+    assert mismatch.related == ()
+
+
+async def test_check_credential_without_related_keys_reads_none(store: Store) -> None:
+    await store.set(RECORD_KEY, RECORD)
+    assert (await check(store)).related == ()
 
 
 async def test_check_credential_shares_the_window_with_hit_window(store: Store) -> None:

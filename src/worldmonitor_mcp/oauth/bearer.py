@@ -47,7 +47,7 @@ class BearerVerifier:
             limit=self._policy.limit,
             window_ms=self._policy.window_ms,
             now_ms=now_ms,
-            related_key=None if is_static else store_keys.api_key_record(principal_id),
+            related_keys=() if is_static else (store_keys.api_key_record(principal_id),),
         )
         if check.window is None or check.record is None:
             raise _invalid(f"{principal_id}: unknown token")
@@ -55,7 +55,7 @@ class BearerVerifier:
         # The store's TTL removes the record eventually; the clock decides now (RFC 6749 §1.4 "lifetime").
         if now_ms >= record.expires_at_ms:
             raise _invalid(f"{principal_id}: expired")
-        if not is_static and not is_usable(check.related):
+        if not is_static and not is_usable(check.related[0]):
             raise _invalid(f"{principal_id}: issuing API key revoked or deleted")
         scopes = frozenset(record.scope.split())
         if MCP_SCOPE not in scopes:

@@ -38,8 +38,9 @@ class CredentialCheck:
     """The rate-limit outcome; None when the credential did not match (nothing was counted)."""
     data_version: int
     """Counter bumped by every cache write; keys in-process result caches."""
-    related: bytes | None = None
-    """The value of ``related_key`` when the credential matched (e.g. the API key behind a token)."""
+    related: tuple[bytes | None, ...] = ()
+    """The values of ``related_keys``, in order, when the credential matched (e.g. the API key behind a
+    token and the grant it belongs to); empty when it did not."""
 
 
 @runtime_checkable
@@ -85,15 +86,15 @@ class Store(Protocol):
         limit: int,
         window_ms: int,
         now_ms: int,
-        related_key: str | None = None,
+        related_keys: Sequence[str] = (),
     ) -> CredentialCheck:
         """One round trip for authentication and rate limiting.
 
         When ``record_key`` is given, its value must be a JSON object whose ``secret_hash`` field equals
         ``secret_hash``; otherwise nothing is counted and ``record`` is None. When it matches (or when
         ``record_key`` is None: a credential already verified in memory), one hit is counted in
-        ``window_key``, ``now_ms`` is written to ``touch_key`` (last-used time) and the value of
-        ``related_key`` is read. All keys share one Redis Cluster hash tag.
+        ``window_key``, ``now_ms`` is written to ``touch_key`` (last-used time) and the values of
+        ``related_keys`` are read. All keys share one Redis Cluster hash tag.
         """
 
     async def acquire_lock(self, key: str, token: str, ttl_ms: int) -> bool:

@@ -83,9 +83,10 @@ return hit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARG
 )
 
 # KEYS = [record?, window, touch?]: ARGV[1] and ARGV[2] say whether the record and touch keys are
-# present, so the script serves a stored credential and one already verified in memory alike. All keys
-# share a Redis Cluster hash tag (keys.py). ARGV[3..7] = secret_hash, limit, window_ms, now_ms, member.
-# Returns {0} on no match, else {1, allowed, remaining, reset_ms[, record]}.
+# present, so the script serves a stored credential and one already verified in memory alike; the
+# related keys follow the touch key, ARGV[8] says how many. All keys share a Redis Cluster hash tag
+# (keys.py). ARGV[3..7] = secret_hash, limit, window_ms, now_ms, member.
+# Returns {0} on no match, else {1, allowed, remaining, reset_ms, record or false, related...}.
 #
 # The Lua `~=` below is not constant-time, and that is fine: both sides are hashes of high-entropy
 # secrets, so timing reveals at most how much of a hash an attacker's guess matched, and preimage
@@ -107,10 +108,10 @@ if ARGV[2] == '1' then
   redis.call('SET', KEYS[i + 1], ARGV[6])
   i = i + 1
 end
-local related = false
-if ARGV[8] == '1' then related = redis.call('GET', KEYS[i + 1]) end
 -- false, not nil: a nil would end the reply array early.
-return {1, result[1], result[2], result[3], record or false, related}
+local reply = {1, result[1], result[2], result[3], record or false}
+for r = 1, tonumber(ARGV[8]) do reply[5 + r] = redis.call('GET', KEYS[i + r]) end
+return reply
 """
 )
 
@@ -277,9 +278,10 @@ class RedisStore:
         limit: int,
         window_ms: int,
         now_ms: int,
-        related_key: str | None = None,
+        related_keys: Sequence[str] = (),
     ) -> CredentialCheck:
-        script_keys = [k for k in (record_key, window_key, touch_key, related_key) if k is not None]
+        script_keys = [k for k in (record_key, window_key, touch_key) if k is not None]
+        script_keys.extend(related_keys)
         args = [
             "1" if record_key is not None else "0",
             "1" if touch_key is not None else "0",
@@ -288,7 +290,7 @@ class RedisStore:
             window_ms,
             now_ms,
             uuid.uuid4().hex,
-            "1" if related_key is not None else "0",
+            len(related_keys),
         ]
         async with self._guard("EVALSHA check_credential"):
             reply, raw_version = await self._check_pipeline(script_keys, args)
@@ -301,7 +303,9 @@ class RedisStore:
             # but the request is refused, which is the side that matters.
             return CredentialCheck(None, None, version)
         window = _window(limit, cast(list[int], reply[1:4]))
-        return CredentialCheck(record, window, version, cast(bytes | None, reply[5]))
+        related = tuple(value if isinstance(value, bytes) else None for value in reply[5:])
+        related += (None,) * (len(related_keys) - len(related))
+        return CredentialCheck(record, window, version, related)
 
     async def _check_pipeline(
         self, script_keys: list[str], args: list[str | int]

@@ -207,7 +207,7 @@ class SqliteStore:
         limit: int,
         window_ms: int,
         now_ms: int,
-        related_key: str | None = None,
+        related_keys: Sequence[str] = (),
     ) -> CredentialCheck:
         def op(db: sqlite3.Connection) -> CredentialCheck:
             with self._transaction(db):
@@ -219,7 +219,7 @@ class SqliteStore:
                 window = self._hit(db, window_key, limit, window_ms, now_ms)
                 if touch_key is not None:
                     self._put(db, touch_key, str(now_ms).encode(), None)
-                related = None if related_key is None else self._get(db, related_key)
+                related = tuple(self._get(db, key) for key in related_keys)
                 return CredentialCheck(record, window, self._version(db), related)
 
         return self._run(op)
