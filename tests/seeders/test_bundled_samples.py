@@ -34,6 +34,11 @@ SHA256 = {
     "state_dept_travel_advisories_rss.xml": (
         "fe35144dbf44c5442773b9d4d995676052a1d6da22ab6a7146d875b3d5f5aced"
     ),
+    "coingecko_coins_markets.json": "af8cf64f0ed53ddcd92bf24917b2de073b9a2e9f282efdf3452a56e050a10e79",
+    "faa_nas_airport_status.xml": "d209ac6c93b0b089a98b1a601e03437a99b9b2da28d1d663be8254a6d5f128cc",
+    "fred_fedfunds_observations.json": "fb940b69cb64fa4dd4c9063bccc54aeb424782b8a34481587eff8987391661c8",
+    "gdelt_doc_artlist.json": "07dcbc480909561e396fa0e7f3dda620a36c3a0a90fdffe6f887167c65403040",
+    "reddit_worldnews_listing.json": "238f225b2187d0f2cc5285ea0d05a3647bf7f991d18d22f407a0fb43e179f06e",
 }
 """Byte-identical copies of the shared genuine samples (../shared/fixtures/upstream); an edit must be
 deliberate. The first three bundled samples are pinned in test_snapshot.py."""
@@ -53,6 +58,11 @@ RECORDS = {
     "aljazeera": 25,
     "npr-news": 10,
     "us-travel-advisories": 22,
+    "coingecko-markets": 30,
+    "faa-airport-status": 9,
+    "fred-fedfunds": 120,
+    "gdelt-doc": 50,
+    "reddit-worldnews": 10,
 }
 
 

@@ -8,12 +8,16 @@ directory (``seed_from_dir``). This is the public surface; the modules behind it
 
 from . import (
     cisa_kev,
+    coingecko,
     ecb,
     eonet,
+    faa,
     feodo,
     firms,
+    fred,
     gdacs_geojson,
     gdacs_rss,
+    gdelt,
     kalshi,
     natural_events,
     news,
@@ -21,6 +25,7 @@ from . import (
     nws_alerts,
     polymarket,
     prediction_markets,
+    reddit,
     reliefweb,
     travel_advisories,
     usgs,
@@ -62,6 +67,11 @@ BUILTIN_FEEDS = (
     register(nws_alerts.FEED),
     *(register(feed) for feed in news_rss.FEEDS),
     register(travel_advisories.FEED),
+    register(coingecko.FEED),
+    register(faa.FEED),
+    register(fred.FEED),
+    register(gdelt.FEED),
+    register(reddit.FEED),
 )
 """Registered in this order, which is also the order of every report."""
 
