@@ -6,7 +6,8 @@ The whole stack, outermost first:
       CORSMiddleware        CORS + Cache-Control on every reply, OPTIONS -> 204
         ServerErrorMiddleware   unexpected exceptions -> masked JSON-RPC error
           Router            /mcp and /mcp/ (same endpoint, no redirect)
-                            /.well-known/oauth-authorization-server, /oauth/token
+                            the authorization server (web/authorization_server.py): metadata,
+                            /oauth/authorize, /oauth/token, /oauth/register, /oauth/revoke, ...
 """
 
 from __future__ import annotations
@@ -21,22 +22,14 @@ from starlette.types import ASGIApp
 from .keys import ApiKeyVerifier, StaticKeys
 from .mcp.methods import MethodTable
 from .mcp.transport import McpEndpoint
-from .oauth import (
-    TOKEN_PATH,
-    WELL_KNOWN_PATH,
-    BearerVerifier,
-    TokenEndpoint,
-    TokenEndpointPolicy,
-    authorization_server_metadata,
-)
 from .ratelimit import RateLimitPolicy
 from .settings import Settings, load_settings
 from .store import Store, open_store
 from .tools import build_registry
-from .web.auth import NoAuthAuthenticator, RequestAuthenticator
+from .web.auth import NoAuthAuthenticator, PublicDiscovery, RequestAuthenticator
+from .web.authorization_server import build_authorization_server
 from .web.cors import CORSMiddleware
 from .web.errors import ServerErrorMiddleware
-from .web.oauth import MetadataEndpoint, TokenEndpointApp
 from .web.request_log import RequestIdMiddleware
 from .web.transport_security import TransportSecurityMiddleware, TransportSecurityPolicy
 
@@ -55,12 +48,19 @@ def create_app(
     policy = RateLimitPolicy(limit=settings.rate_limit, window_s=settings.rate_limit_window_s)
     static_keys = StaticKeys(settings.static_keys)
     api_keys = ApiKeyVerifier(active_store, static_keys, policy)
-    bearer = BearerVerifier(active_store, static_keys, policy)
+    oauth = build_authorization_server(settings, active_store, api_keys, static_keys, policy, clock_ms)
+    public = PublicDiscovery(active_store, policy, clock_ms, settings.trusted_proxy_hops)
     registry = build_registry(result_cache_ms=int(settings.result_cache_s * 1000))
     authenticator = (
         NoAuthAuthenticator(active_store, policy, clock_ms)
         if settings.no_auth
-        else RequestAuthenticator(api_keys, bearer, clock_ms)
+        else RequestAuthenticator(
+            api_keys,
+            oauth.bearer,
+            clock_ms,
+            challenge=oauth.challenge,
+            public_discovery=public if settings.public_discovery else None,
+        )
     )
     endpoint = McpEndpoint(
         store=active_store,
@@ -87,26 +87,7 @@ def create_app(
         if owns_store:
             await active_store.aclose()
 
-    token_endpoint = TokenEndpoint(
-        active_store,
-        api_keys.identify,
-        TokenEndpointPolicy(
-            access_token_ttl_s=settings.access_token_ttl_s,
-            rate_limit=settings.token_rate_limit,
-            rate_limit_window_s=settings.token_rate_limit_window_s,
-        ),
-    )
-    routes = [
-        Route("/mcp", mcp),
-        Route("/mcp/", mcp),
-        Route(WELL_KNOWN_PATH, MetadataEndpoint(authorization_server_metadata(settings.base_url))),
-        Route(
-            TOKEN_PATH,
-            TokenEndpointApp(
-                token_endpoint, clock_ms=clock_ms, trusted_proxy_hops=settings.trusted_proxy_hops
-            ),
-        ),
-    ]
+    routes = [Route("/mcp", mcp), Route("/mcp/", mcp), *oauth.routes]
     router = Router(routes=routes, lifespan=lifespan)
     return RequestIdMiddleware(CORSMiddleware(ServerErrorMiddleware(router)))
 

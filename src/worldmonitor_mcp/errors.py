@@ -146,14 +146,30 @@ class ForbiddenRequestError(WorldMonitorError):
 
 
 class AuthError(WorldMonitorError):
+    """Builds its own RFC 6750 §3 challenge. The resource server adds the RFC 9728 §5.1
+    ``resource_metadata`` URL and the ``scope`` needed (``with_challenge``), so this module needs no
+    settings."""
+
     http_status = 401
     jsonrpc_code = UNAUTHORIZED
     oauth_error: str | None = None
+
+    def __init__(self, message: str | None = None, *, log_reason: str | None = None) -> None:
+        super().__init__(message, log_reason=log_reason)
+        self.challenge: dict[str, str] = {}
+
+    def with_challenge(self, params: dict[str, str]) -> AuthError:
+        """Add challenge parameters; ones the error set itself (a needed ``scope``) are kept."""
+        for name, value in params.items():
+            self.challenge.setdefault(name, value)
+        return self
 
     def headers(self) -> dict[str, str]:
         challenge = f'Bearer realm="{REALM}"'
         if self.oauth_error:
             challenge += f', error="{self.oauth_error}"'
+        for name, value in self.challenge.items():
+            challenge += f', {name}="{value}"'
         return {"WWW-Authenticate": challenge}
 
 
@@ -183,12 +199,10 @@ class InsufficientScopeError(AuthError):
     message = "Forbidden: the credential lacks the required scope"
 
     def __init__(self, scope: str) -> None:
+        """``scope``: every scope the request needs, space-separated, in one challenge."""
         super().__init__()
         self.scope = scope
-
-    def headers(self) -> dict[str, str]:
-        challenge = f'Bearer realm="{REALM}", error="insufficient_scope", scope="{self.scope}"'
-        return {"WWW-Authenticate": challenge}
+        self.challenge["scope"] = scope
 
 
 class RateLimitedError(WorldMonitorError):

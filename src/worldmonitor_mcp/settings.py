@@ -171,6 +171,44 @@ class Settings(BaseSettings):
         description="Reverse proxies in front of the server whose X-Forwarded-For entries are trusted.",
     )
 
+    # -- OAuth authorization server, part 2 (docs/oauth.md) ---------------------------------------------
+    refresh_token_ttl_s: int = Field(
+        30 * 86_400,
+        ge=3600,
+        le=365 * 86_400,
+        description="Lifetime of a refresh token; each rotation starts a new one (sliding).",
+    )
+    refresh_grace_s: int = Field(
+        60, ge=0, le=3600, description="How long a rotated refresh token still works, for a lost response."
+    )
+    client_idle_ttl_s: int = Field(
+        30 * 86_400, ge=3600, description="Dynamically registered clients unused this long are removed."
+    )
+    redirect_uri_patterns: str | None = Field(
+        None,
+        description="Comma-separated glob patterns redirect URIs must match; default any https plus loopback.",
+    )
+    registration_rate_limit: int = Field(
+        20, ge=1, description="Dynamic client registrations allowed per client IP per hour."
+    )
+    authorize_rate_limit: int = Field(
+        30, ge=1, description="Consent page views and submissions per client IP per minute (and per key)."
+    )
+    public_discovery: bool = Field(
+        False, description="Serve initialize, ping and tools/list without credentials (lazy authentication)."
+    )
+    client_metadata_test_loopback: bool = Field(
+        False, description="Tests only: let Client ID Metadata Documents be fetched from loopback addresses."
+    )
+    client_metadata_test_ca_file: Path | None = Field(
+        None, description="Tests only: CA bundle trusted when fetching Client ID Metadata Documents."
+    )
+
+    @property
+    def redirect_uri_pattern_list(self) -> list[str]:
+        """The redirect URI allowlist; empty = the default (oauth/redirect_uris.py DEFAULT_PATTERNS)."""
+        return _split(self.redirect_uri_patterns)
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:

@@ -19,7 +19,8 @@ from worldmonitor_mcp.store.sqlite import SqliteStore
 pytestmark = pytest.mark.anyio
 
 PING = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
-INVALID = 'Bearer realm="worldmonitor", error="invalid_token"'
+CHALLENGE = 'resource_metadata="http://127.0.0.1:8000/.well-known/oauth-protected-resource/mcp", scope="mcp"'
+INVALID = f'Bearer realm="worldmonitor", error="invalid_token", {CHALLENGE}'
 
 
 async def token(client: httpx.AsyncClient, secret: str) -> str:
@@ -55,7 +56,7 @@ async def test_rfc6750_3_1_unknown_token_is_401_invalid_token(client: httpx.Asyn
 async def test_rfc6750_3_no_credentials_is_401_with_realm_only(client: httpx.AsyncClient) -> None:
     reply = await ping(client)
     assert reply.status_code == 401
-    assert reply.headers["www-authenticate"] == 'Bearer realm="worldmonitor"'
+    assert reply.headers["www-authenticate"] == f'Bearer realm="worldmonitor", {CHALLENGE}'
     assert reply.json()["error"]["code"] == -32001
 
 
@@ -121,7 +122,10 @@ async def test_rfc6750_3_1_malformed_authorization_is_400_invalid_request(
     """§3.1 invalid_request: "the request ... is otherwise malformed" -> SHOULD respond 400."""
     reply = await client.post("/mcp", json=PING, headers=[(b"Authorization", header)])
     assert reply.status_code == 400
-    assert reply.headers["www-authenticate"] == 'Bearer realm="worldmonitor", error="invalid_request"'
+    assert (
+        reply.headers["www-authenticate"]
+        == f'Bearer realm="worldmonitor", error="invalid_request", {CHALLENGE}'
+    )
 
 
 async def test_other_schemes_count_as_no_bearer_credential(client: httpx.AsyncClient, api_key: str) -> None:
@@ -260,7 +264,9 @@ async def test_no_plaintext_key_or_token_in_redis_after_a_full_flow(
     try:
         api_key, _ = await ApiKeyRepository(store).create("redis flow", now_ms=clock())
         app = create_app(Settings(data_dir=tmp_path), store=store, clock_ms=clock)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
+        ) as client:
             access = await token(client, api_key)
             assert (await ping(client, Authorization=f"Bearer {access}")).status_code == 200
             assert (await ping(client, **{"X-WorldMonitor-Key": api_key})).status_code == 200

@@ -84,7 +84,7 @@ async def test_no_client_authentication_is_invalid_client(client: httpx.AsyncCli
 @pytest.mark.parametrize(
     ("grant_type", "error"),
     [
-        ("authorization_code", "unsupported_grant_type"),
+        ("urn:ietf:params:oauth:grant-type:device_code", "unsupported_grant_type"),
         ("password", "unsupported_grant_type"),
         ("", "invalid_request"),
     ],

@@ -16,13 +16,14 @@ from worldmonitor_mcp.store.sqlite import SqliteStore
 pytestmark = pytest.mark.anyio
 
 PING = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+CHALLENGE = 'resource_metadata="http://127.0.0.1:8000/.well-known/oauth-protected-resource/mcp", scope="mcp"'
 
 
 async def test_no_credentials_is_401_with_bare_challenge(client: httpx.AsyncClient) -> None:
     """RFC 6750 §3.1: a request without authentication information gets no error code in the challenge."""
     reply = await client.post("/mcp", json=PING)
     assert reply.status_code == 401
-    assert reply.headers["www-authenticate"] == 'Bearer realm="worldmonitor"'
+    assert reply.headers["www-authenticate"] == f'Bearer realm="worldmonitor", {CHALLENGE}'
     assert reply.json()["error"]["code"] == -32001
 
 
@@ -39,7 +40,10 @@ async def test_unknown_key_is_401_invalid_token(client: httpx.AsyncClient, key: 
     """RFC 6750 §3.1 invalid_token: the credential is not valid."""
     reply = await client.post("/mcp", json=PING, headers={"X-WorldMonitor-Key": key})
     assert reply.status_code == 401
-    assert reply.headers["www-authenticate"] == 'Bearer realm="worldmonitor", error="invalid_token"'
+    assert (
+        reply.headers["www-authenticate"]
+        == f'Bearer realm="worldmonitor", error="invalid_token", {CHALLENGE}'
+    )
     assert reply.json()["error"]["code"] == -32001
     assert key not in reply.text
 
@@ -74,7 +78,7 @@ async def test_credential_in_query_string_is_never_accepted(
     """RFC 6750 §2.3 discourages URI credentials; this server ignores them entirely."""
     reply = await client.post(f"/mcp?{param}={api_key}", json=PING)
     assert reply.status_code == 401
-    assert reply.headers["www-authenticate"] == 'Bearer realm="worldmonitor"'
+    assert reply.headers["www-authenticate"] == f'Bearer realm="worldmonitor", {CHALLENGE}'
 
 
 async def test_static_keys_from_settings_are_accepted(client_factory) -> None:  # type: ignore[no-untyped-def]

@@ -84,7 +84,7 @@ class McpEndpoint:
         try:
             fmt = reply_format(header(scope, b"accept"))
             body = await read_body(scope, receive, self._max_body_bytes)
-            verified: Verified = await self._authenticator.authenticate(scope)
+            verified: Verified = await self._authenticator.authenticate(scope, body)
             state["principal"] = verified.principal.id
             rate_headers = self._policy.enforce(verified.window)
             message = jsonrpc.parse(body)

@@ -1,20 +1,25 @@
 """Client authentication at the token endpoint, RFC 6749 §2.3.1.
 
-Two methods: ``client_secret_basic`` (HTTP Basic, where id and secret are each form-urlencoded before
+For client credentials (the seed's semantics: the secret is an API key, the id a free label) two
+methods: ``client_secret_basic`` (HTTP Basic, where id and secret are each form-urlencoded before
 being joined with ":" and base64-encoded) and ``client_secret_post`` (``client_id`` and
 ``client_secret`` in the body). "The client MUST NOT use more than one authentication method in each
-request", so both at once is ``invalid_request``.
+request", so both at once is ``invalid_request``. Registered clients (RFC 7591) authenticate with
+their own secret by either method, or, when public (``none``), by ``client_id`` alone.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote_plus
 
+from ..keys.verify import STATIC_KIND
+from ..principal import Principal
+from .clients import ClientRecord, ClientResolver, is_registered_client_id
 from .errors import InvalidClientError, InvalidRequestError
 
 AuthMethod = Literal["client_secret_basic", "client_secret_post"]
@@ -80,3 +85,80 @@ def authenticate_client(form: Mapping[str, str], authorization: str | None) -> C
     if not credentials.client_id or not credentials.client_secret:
         raise InvalidClientError(used_basic=credentials.method == "client_secret_basic")
     return credentials
+
+
+async def authenticate_registered_client(
+    form: Mapping[str, str], authorization: str | None, resolver: ClientResolver, *, now_ms: int
+) -> ClientRecord:
+    """A registered (or metadata-document) client, authenticated the way it registered: public clients
+    (``none``) by ``client_id`` alone, confidential ones by their secret, Basic or in the body.
+
+    An unknown ``client_id`` is ``invalid_client`` with 401: clients such as Claude register again on
+    that, which is the way out after this server forgot an idle client."""
+    basic = uses_basic(authorization)
+    if basic or "client_secret" in form:
+        credentials = authenticate_client(form, authorization)
+        client = await resolver.find(credentials.client_id, now_ms=now_ms)
+        if client is None or client.is_public or not client.secret_matches(credentials.client_secret):
+            raise InvalidClientError(
+                used_basic=basic,
+                log_reason=f"client {credentials.client_id[:80]!r}: unknown, public or wrong secret",
+            )
+    else:
+        client_id = form.get("client_id")
+        if not client_id:
+            raise InvalidClientError("client_id is required")
+        client = await resolver.find(client_id, now_ms=now_ms)
+        if client is None:
+            raise InvalidClientError(
+                "Unknown client_id: register again", log_reason=f"client {client_id[:80]!r}: unknown"
+            )
+        if not client.is_public:
+            raise InvalidClientError(
+                "This client must authenticate with its client_secret",
+                log_reason=f"client {client_id[:80]!r}: confidential client without its secret",
+            )
+    await resolver.repository.touch(client, now_ms=now_ms)
+    return client
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who called revocation or introspection: a registered client, or an API key used as a client
+    secret the way client credentials use it (``principal``)."""
+
+    client: ClientRecord | None = None
+    principal: Principal | None = None
+
+    def may_see(self, client_id: str, key_id: str) -> bool:
+        """Whether a token of ``client_id`` made with ``key_id`` is this caller's business: its own
+        client's, its own key's, or anything for an operator's configured (static) key."""
+        if self.client is not None:
+            return self.client.client_id == client_id
+        if self.principal is not None:
+            return self.principal.kind == STATIC_KIND or self.principal.id == key_id
+        return False
+
+
+async def authenticate_caller(
+    form: Mapping[str, str],
+    authorization: str | None,
+    resolver: ClientResolver,
+    identify: Callable[[str], Awaitable[Principal | None]],
+    *,
+    now_ms: int,
+    public_allowed: bool,
+) -> Caller:
+    client_id = form.get("client_id", "")
+    if uses_basic(authorization) or "client_secret" in form:
+        credentials = authenticate_client(form, authorization)
+        client_id = credentials.client_id
+        if not (is_registered_client_id(client_id) or client_id.startswith("https://")):
+            principal = await identify(credentials.client_secret)
+            if principal is None:
+                raise InvalidClientError(used_basic=uses_basic(authorization), log_reason="unknown API key")
+            return Caller(principal=principal)
+    elif not public_allowed:
+        raise InvalidClientError("Authenticate with a client secret (or an API key as client_secret)")
+    client = await authenticate_registered_client(form, authorization, resolver, now_ms=now_ms)
+    return Caller(client=client)

@@ -7,6 +7,13 @@
     ├── UnauthorizedClientError        400  unauthorized_client
     ├── UnsupportedGrantTypeError      400  unsupported_grant_type
     ├── InvalidScopeError              400  invalid_scope
+    ├── InvalidTargetError             400  invalid_target (RFC 8707 §2)
+    ├── UnsupportedResponseTypeError   400  unsupported_response_type (§4.1.2.1, redirected)
+    ├── AccessDeniedError              400  access_denied (§4.1.2.1, redirected)
+    ├── LoginRequiredError             400  login_required (OIDC prompt=none, redirected)
+    ├── InvalidRedirectUriError        400  invalid_redirect_uri (RFC 7591 §3.2.2)
+    ├── InvalidClientMetadataError     400  invalid_client_metadata (RFC 7591 §3.2.2)
+    ├── ForbiddenError                 403  access_denied (consent form from another Origin)
     ├── RequestTooLargeError           413  invalid_request
     ├── RateLimitExceededError         429  rate_limit_exceeded (+ Retry-After)
     └── TemporarilyUnavailableError    503  temporarily_unavailable (+ Retry-After)
@@ -65,6 +72,40 @@ class InvalidScopeError(OAuthError):
     error = "invalid_scope"
 
 
+class InvalidTargetError(OAuthError):
+    error = "invalid_target"
+    message = "The resource is not this server's MCP endpoint"
+
+
+class UnsupportedResponseTypeError(OAuthError):
+    error = "unsupported_response_type"
+    message = "Only response_type=code is supported"
+
+
+class AccessDeniedError(OAuthError):
+    error = "access_denied"
+    message = "The user denied the request"
+
+
+class LoginRequiredError(OAuthError):
+    error = "login_required"
+    message = "prompt=none cannot be honoured: the user must paste an API key on the consent page"
+
+
+class InvalidRedirectUriError(OAuthError):
+    error = "invalid_redirect_uri"
+
+
+class InvalidClientMetadataError(OAuthError):
+    error = "invalid_client_metadata"
+
+
+class ForbiddenError(OAuthError):
+    http_status = 403
+    error = "access_denied"
+    message = "Forbidden"
+
+
 class RequestTooLargeError(OAuthError):
     http_status = 413
     error = "invalid_request"
@@ -74,8 +115,8 @@ class RateLimitExceededError(OAuthError):
     http_status = 429
     error = "rate_limit_exceeded"
 
-    def __init__(self, retry_after_s: int) -> None:
-        super().__init__(f"Too many token requests: retry after {retry_after_s} s")
+    def __init__(self, retry_after_s: int, what: str = "token requests") -> None:
+        super().__init__(f"Too many {what}: retry after {retry_after_s} s")
         self.retry_after_s = retry_after_s
 
     def headers(self) -> dict[str, str]:

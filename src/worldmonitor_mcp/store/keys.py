@@ -61,3 +61,54 @@ def access_token(principal_id: str, token_hash: str) -> str:
 def token_rate_limit_window(identity_hash: str) -> str:
     """The token endpoint's window for one client secret (or client IP), addressed by its hash."""
     return f"wm:rl-token:{identity_hash}"
+
+
+# -- OAuth authorization server, part 2 (docs/oauth.md "Storage") ----------------------------------
+OAUTH_CLIENT_PREFIX = "wm:client:"
+GRANT_PREFIX = "wm:grant:"
+
+
+def oauth_client(client_id: str) -> str:
+    """A registered client (DCR or `clients create`); ids are server-made, never a URL or user text."""
+    return f"{OAUTH_CLIENT_PREFIX}{client_id}"
+
+
+def client_metadata_document(url_hash: str) -> str:
+    """The cached Client ID Metadata Document fetched from a URL, addressed by the URL's SHA-256."""
+    return f"wm:cimd:{url_hash}"
+
+
+def grant(principal_id: str, grant_id: str) -> str:
+    """One consent (a token family): beside its API key's record, so one round trip reads both."""
+    return f"{GRANT_PREFIX}{_principal_tag(principal_id)}:{grant_id}"
+
+
+def grant_lock(grant_id: str) -> str:
+    """Held while one refresh rotates a grant's refresh token, so two rotations cannot interleave."""
+    return f"wm:lock:grant:{grant_id}"
+
+
+def refresh_token(principal_id: str, token_hash: str) -> str:
+    """A refresh token's record, addressed by the token's SHA-256 (never the token)."""
+    return f"wm:refresh:{_principal_tag(principal_id)}:{token_hash}"
+
+
+def authorization_code(code_hash: str) -> str:
+    """A pending authorization code (60 s), addressed by the code's SHA-256."""
+    return f"wm:code:{code_hash}"
+
+
+def authorization_code_used(code_hash: str) -> str:
+    """Left behind by a redeemed code, so a replay can find and revoke the grant it started."""
+    return f"wm:code-used:{code_hash}"
+
+
+def consent_request(nonce_hash: str) -> str:
+    """The authorization request a consent page was rendered for, addressed by its nonce's SHA-256."""
+    return f"wm:consent:{nonce_hash}"
+
+
+def oauth_rate_limit_window(endpoint: str, identity_hash: str) -> str:
+    """A window of the authorization server's browser and registration endpoints, per client IP or per
+    pasted key, addressed by a hash."""
+    return f"wm:rl-{endpoint}:{identity_hash}"

@@ -75,32 +75,25 @@ class ToolArguments:
                 "items": {"type": "string", "enum": list(self._labels)},
                 "minItems": 1,
                 "uniqueItems": True,
-                "description": "Only these parts of data (default: all).",
+                "description": "Only these parts of data.",
             }
         properties[LIMIT] = {
             "type": "integer",
             "minimum": 0,
             "maximum": MAX_LIMIT,
-            "description": f"Most items per list (default {DEFAULT_LIMIT}; 0 = all). "
-            "The answer's lists say how many each list had, matched and dropped.",
+            "description": f"Items per list (default {DEFAULT_LIMIT}; 0 = all).",
         }
         properties[SUMMARY] = {
             "type": "boolean",
-            "description": f"Counts per list and a sample of {SUMMARY_SAMPLE_ITEMS} items each, "
-            "instead of every item.",
+            "description": f"Counts per list and {SUMMARY_SAMPLE_ITEMS} items each.",
         }
         properties[PROJECTION] = {
             "type": "string",
             "maxLength": MAX_EXPRESSION_BYTES,
-            "description": "JMESPath expression over data, applied after filters and limit; the answer "
-            "carries projection.result instead of data. Example: "
-            "earthquakes.earthquakes[].{place: place, magnitude: magnitude}",
+            "description": "JMESPath over data, after filters and limit; answered as projection.result. "
+            "E.g. earthquakes.earthquakes[].place",
         }
-        properties[PROJECTION_ALIAS] = {
-            "type": "string",
-            "maxLength": MAX_EXPRESSION_BYTES,
-            "description": "Same as projection (the name WorldMonitor uses).",
-        }
+        properties[PROJECTION_ALIAS] = {"type": "string", "description": "Another name for projection."}
         return {"type": "object", "properties": properties, "additionalProperties": False}
 
     def parse(self, arguments: Any) -> Query:

@@ -14,48 +14,51 @@ from typing import Any
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-_TIME = {
-    "type": ["string", "null"],
-    "description": "ISO 8601 UTC time the data was fetched; null if unknown.",
-}
-_FRESHNESS = {
-    "type": "object",
-    "properties": {"cached_at": _TIME, "stale": {"type": "boolean"}},
-    "required": ["cached_at", "stale"],
-    "additionalProperties": False,
-}
+_TIME = {"type": ["string", "null"]}
 _COUNT = {"type": "integer", "minimum": 0}
-_LIST_COUNTS = {
-    "type": "object",
-    "properties": {"total": _COUNT, "matched": _COUNT, "returned": _COUNT, "dropped": _COUNT},
-    "required": ["total", "matched", "returned", "dropped"],
-    "additionalProperties": False,
+_DEFS = {
+    "freshness": {
+        "type": "object",
+        "properties": {"cached_at": _TIME, "stale": {"type": "boolean"}},
+        "required": ["cached_at", "stale"],
+        "additionalProperties": False,
+    },
+    "counts": {
+        "type": "object",
+        "properties": {"total": _COUNT, "matched": _COUNT, "returned": _COUNT, "dropped": _COUNT},
+        "required": ["total", "matched", "returned", "dropped"],
+        "additionalProperties": False,
+    },
 }
+"""Shared by reference: tools/list carries every tool's schema, and agents pay for its size."""
 
 
 def output_schema(keys: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
     """The schema of a cache tool reading ``keys``, answered under ``labels`` (same order)."""
-    values = {
-        label: {"description": f"The value of cache key {key} (any JSON); null when it is not cached."}
-        for key, label in zip(keys, labels, strict=True)
-    }
     return {
         "$schema": JSON_SCHEMA_DIALECT,
         "type": "object",
         "properties": {
-            "cached_at": {**_TIME, "description": "The oldest cached_at of the data answered."},
-            "stale": {"type": "boolean", "description": "True if any part is older than its budget."},
-            "data": {"type": "object", "properties": values, "additionalProperties": False},
+            "cached_at": {
+                **_TIME,
+                "description": "ISO 8601 UTC fetch time of the oldest part; null if unknown.",
+            },
+            "stale": {"type": "boolean"},
+            "data": {
+                "type": "object",
+                "description": "Each cache key's value (any JSON, null when not cached) under its label.",
+                "properties": {label: {"description": key} for key, label in zip(keys, labels, strict=True)},
+                "additionalProperties": False,
+            },
             "freshness": {
                 "type": "object",
-                "properties": {label: _FRESHNESS for label in labels},
-                "additionalProperties": False,
+                "propertyNames": {"enum": list(labels)},
+                "additionalProperties": {"$ref": "#/$defs/freshness"},
             },
             "lists": {
                 "type": "object",
-                "description": "Each list in data (label.key): items stored, matching the filters, "
-                "returned, and dropped by the limit.",
-                "additionalProperties": _LIST_COUNTS,
+                "description": "Per list in data: items stored, matched by the filters, returned, dropped.",
+                "additionalProperties": {"$ref": "#/$defs/counts"},
             },
             "summary": {"const": True},
             "projection": {
@@ -70,8 +73,9 @@ def output_schema(keys: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
                 "required": ["bytes", "budget_bytes"],
                 "additionalProperties": False,
             },
-            "hint": {"type": "string", "description": "How to get what this answer left out."},
+            "hint": {"type": "string"},
         },
         "required": ["cached_at", "stale", "freshness", "lists"],
         "additionalProperties": False,
+        "$defs": _DEFS,
     }

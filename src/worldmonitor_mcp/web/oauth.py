@@ -1,4 +1,6 @@
-"""HTTP adapters for the authorization server: metadata documents and the token endpoint.
+"""HTTP adapters for the authorization server: metadata documents (RFC 8414, RFC 9728), the token,
+registration (RFC 7591), revocation (RFC 7009) and introspection (RFC 7662) endpoints. The browser
+endpoint (the consent page) is web/authorize.py.
 
 Domain code in ``oauth/`` takes plain values and raises ``OAuthError``; this module turns requests into
 those values and results into responses (RFC 6749 §5.1: token replies carry ``Cache-Control: no-store``
@@ -7,17 +9,29 @@ and ``Pragma: no-cache``).
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 from starlette.types import Receive, Scope, Send
 
-from ..errors import PayloadTooLargeError
+from ..errors import PayloadTooLargeError, StoreUnavailableError
 from ..oauth import OAuthError, TokenEndpoint
-from ..oauth.errors import InvalidRequestError, RequestTooLargeError
+from ..oauth.errors import (
+    InvalidRequestError,
+    RateLimitExceededError,
+    RequestTooLargeError,
+    TemporarilyUnavailableError,
+)
+from ..oauth.introspection import IntrospectionEndpoint
+from ..oauth.registration import MAX_REGISTRATION_BODY_BYTES, RegistrationEndpoint
+from ..oauth.revocation import RevocationEndpoint
 from ..oauth.token_endpoint import MAX_TOKEN_BODY_BYTES
+from ..store import Store
+from ..store import keys as store_keys
 from .asgi import header, read_body, send_response
 from .client_ip import client_ip
 from .request_log import request_state
@@ -93,6 +107,141 @@ class TokenEndpointApp:
                 error.error,
                 error.log_reason,
             )
+            await send_oauth_error(send, error)
+            return
+        await send_response(send, 200, orjson.dumps(result), TOKEN_REPLY_HEADERS)
+
+
+REGISTRATION_WINDOW_S = 3600
+"""Registrations are counted per client IP per hour: a client registers once, not in bursts."""
+
+
+async def _form_body(scope: Scope, receive: Receive) -> bytes:
+    try:
+        return await read_body(scope, receive, MAX_TOKEN_BODY_BYTES)
+    except PayloadTooLargeError:
+        raise RequestTooLargeError(f"The request is over {MAX_TOKEN_BODY_BYTES} bytes") from None
+
+
+def _refused(scope: Scope, what: str, error: OAuthError) -> None:
+    logger.info(
+        "%s refused request_id=%s error=%s reason=%s",
+        what,
+        request_state(scope).get("request_id"),
+        error.error,
+        error.log_reason,
+    )
+
+
+class RegistrationApp:
+    """POST /oauth/register: 201 with the client information (RFC 7591 §3.2.1), or a §3.2.2 error."""
+
+    def __init__(
+        self,
+        endpoint: RegistrationEndpoint,
+        store: Store,
+        *,
+        rate_limit: int,
+        clock_ms: Callable[[], int],
+        trusted_proxy_hops: int,
+    ) -> None:
+        self._endpoint = endpoint
+        self._store = store
+        self._rate_limit = rate_limit
+        self._clock_ms = clock_ms
+        self._trusted_proxy_hops = trusted_proxy_hops
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "POST":
+            error = InvalidRequestError("Method not allowed: register with POST")
+            await send_response(send, 405, orjson.dumps(error.body()), {"Allow": "POST, OPTIONS"})
+            return
+        try:
+            try:
+                ip = client_ip(scope, self._trusted_proxy_hops)
+                outcome = await self._store.hit_window(
+                    store_keys.oauth_rate_limit_window(
+                        "register", hashlib.sha256(f"ip:{ip}".encode()).hexdigest()
+                    ),
+                    self._rate_limit,
+                    REGISTRATION_WINDOW_S * 1000,
+                    self._clock_ms(),
+                )
+                if not outcome.allowed:
+                    wait_s = max(1, math.ceil(outcome.reset_ms / 1000))
+                    raise RateLimitExceededError(wait_s, "registrations")
+                media_type = (header(scope, b"content-type") or "").split(";", 1)[0].strip().lower()
+                if media_type != "application/json":
+                    raise InvalidRequestError("Send the registration request as application/json")
+                try:
+                    body = await read_body(scope, receive, MAX_REGISTRATION_BODY_BYTES)
+                except PayloadTooLargeError:
+                    raise RequestTooLargeError(
+                        f"The registration request is over {MAX_REGISTRATION_BODY_BYTES} bytes"
+                    ) from None
+                result = await self._endpoint.register(body, now_ms=self._clock_ms())
+            except StoreUnavailableError as exc:
+                raise TemporarilyUnavailableError(log_reason=exc.log_reason) from exc
+        except OAuthError as error:
+            _refused(scope, "registration", error)
+            await send_oauth_error(send, error)
+            return
+        await send_response(send, 201, orjson.dumps(result), TOKEN_REPLY_HEADERS)
+
+
+class RevocationApp:
+    """POST /oauth/revoke: 200 with an empty body, whatever the token was (RFC 7009 §2.2)."""
+
+    def __init__(self, endpoint: RevocationEndpoint, *, clock_ms: Callable[[], int]) -> None:
+        self._endpoint = endpoint
+        self._clock_ms = clock_ms
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "POST":
+            error = InvalidRequestError("Method not allowed: revoke with POST")
+            await send_response(send, 405, orjson.dumps(error.body()), {"Allow": "POST, OPTIONS"})
+            return
+        try:
+            try:
+                await self._endpoint.revoke(
+                    content_type=header(scope, b"content-type"),
+                    body=await _form_body(scope, receive),
+                    authorization=header(scope, b"authorization"),
+                    now_ms=self._clock_ms(),
+                )
+            except StoreUnavailableError as exc:
+                raise TemporarilyUnavailableError(log_reason=exc.log_reason) from exc
+        except OAuthError as error:
+            _refused(scope, "revocation", error)
+            await send_oauth_error(send, error)
+            return
+        await send_response(send, 200, b"", TOKEN_REPLY_HEADERS, content_type=None)
+
+
+class IntrospectionApp:
+    """POST /oauth/introspect: the RFC 7662 §2.2 answer."""
+
+    def __init__(self, endpoint: IntrospectionEndpoint, *, clock_ms: Callable[[], int]) -> None:
+        self._endpoint = endpoint
+        self._clock_ms = clock_ms
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "POST":
+            error = InvalidRequestError("Method not allowed: introspect with POST")
+            await send_response(send, 405, orjson.dumps(error.body()), {"Allow": "POST, OPTIONS"})
+            return
+        try:
+            try:
+                result = await self._endpoint.introspect(
+                    content_type=header(scope, b"content-type"),
+                    body=await _form_body(scope, receive),
+                    authorization=header(scope, b"authorization"),
+                    now_ms=self._clock_ms(),
+                )
+            except StoreUnavailableError as exc:
+                raise TemporarilyUnavailableError(log_reason=exc.log_reason) from exc
+        except OAuthError as error:
+            _refused(scope, "introspection", error)
             await send_oauth_error(send, error)
             return
         await send_response(send, 200, orjson.dumps(result), TOKEN_REPLY_HEADERS)
