@@ -39,6 +39,7 @@ SHA256 = {
     "fred_fedfunds_observations.json": "fb940b69cb64fa4dd4c9063bccc54aeb424782b8a34481587eff8987391661c8",
     "gdelt_doc_artlist.json": "07dcbc480909561e396fa0e7f3dda620a36c3a0a90fdffe6f887167c65403040",
     "reddit_worldnews_listing.json": "238f225b2187d0f2cc5285ea0d05a3647bf7f991d18d22f407a0fb43e179f06e",
+    "ofac_sdn.csv": "3a6a30cbe4c17a2cafeb0f136a1ab486d802e55128b025104ac15ed3324dbe6f",
 }
 """Byte-identical copies of the shared genuine samples (../shared/fixtures/upstream); an edit must be
 deliberate. The first three bundled samples are pinned in test_snapshot.py."""
@@ -63,6 +64,7 @@ RECORDS = {
     "fred-fedfunds": 120,
     "gdelt-doc": 50,
     "reddit-worldnews": 10,
+    "ofac-sdn": 100,
 }
 
 

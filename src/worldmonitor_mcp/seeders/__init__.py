@@ -23,6 +23,7 @@ from . import (
     news,
     news_rss,
     nws_alerts,
+    ofac_sdn,
     polymarket,
     prediction_markets,
     reddit,
@@ -72,6 +73,7 @@ BUILTIN_FEEDS = (
     register(fred.FEED),
     register(gdelt.FEED),
     register(reddit.FEED),
+    register(ofac_sdn.FEED),
 )
 """Registered in this order, which is also the order of every report."""
 

@@ -151,6 +151,10 @@ class Feed:
     """Size cap of one upstream body, after decompression; past it the download is aborted."""
     licence: str = ""
     """The upstream's terms in a few words, for docs/feeds.md (``public domain (USGS)``, ``CC0 1.0``)."""
+    sample_fetched_at_ms: int | None = None
+    """When the bundled sample was downloaded, for a feed whose payload carries no time of its own (OFAC's
+    legacy sdn.csv): ``load_snapshot`` takes it as the data's time. A live run needs none (it knows when it
+    fetched); an undated file from a directory is still refused, since its age is unknown."""
 
     def request(self, key: str | None = None) -> UpstreamRequest:
         """The live request, from ``build_request`` or plainly ``upstream_url``."""

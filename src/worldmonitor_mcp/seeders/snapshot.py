@@ -95,8 +95,10 @@ def _iso(ms: int) -> str:
         return f"{ms} ms since the epoch"
 
 
-def _data_time_ms(feed: Feed, parsed: ParsedFeed, now_ms: int) -> int:
+def _data_time_ms(feed: Feed, parsed: ParsedFeed, now_ms: int, undated_ms: int | None = None) -> int:
+    """The data's own time; ``undated_ms`` (the bundled sample's download time) when the payload has none."""
     data_ms = parsed.published_at_ms if parsed.published_at_ms is not None else parsed.newest_item_at_ms
+    data_ms = undated_ms if data_ms is None else data_ms
     if data_ms is None:
         raise SeedError(f"{feed.name}: the payload carries no timestamp, so its age is unknown")
     if data_ms > now_ms + FUTURE_TOLERANCE_MS:
@@ -107,9 +109,11 @@ def _data_time_ms(feed: Feed, parsed: ParsedFeed, now_ms: int) -> int:
     return data_ms
 
 
-async def _seed(store: Store, feed: Feed, parsed: ParsedFeed, *, source: str, now_ms: int) -> SeedReport:
+async def _seed(
+    store: Store, feed: Feed, parsed: ParsedFeed, *, source: str, now_ms: int, undated_ms: int | None = None
+) -> SeedReport:
     """Write ``parsed`` unless the store already holds data at least as new."""
-    fetched_at = _data_time_ms(feed, parsed, now_ms)
+    fetched_at = _data_time_ms(feed, parsed, now_ms, undated_ms)
     stored_at = await stored_fetched_at_ms(store, feed)
     if stored_at is not None and stored_at >= fetched_at:
         return SeedReport(
@@ -161,7 +165,15 @@ async def load_snapshot(store: Store, *, now_ms: int | None = None) -> list[Seed
     for feed in FEEDS.values():
         try:
             payload = resources.files(SNAPSHOT_PACKAGE).joinpath(feed.snapshot_file).read_bytes()
-            report = await _seed(store, feed, feed.parse(payload), source=feed.snapshot_file, now_ms=now)
+            parsed = feed.parse(payload)
+            report = await _seed(
+                store,
+                feed,
+                parsed,
+                source=feed.snapshot_file,
+                now_ms=now,
+                undated_ms=feed.sample_fetched_at_ms,
+            )
         except Exception as exc:  # one feed's failure never stops the others
             report = _failed(feed, feed.snapshot_file, exc)
         reports.append(report)
