@@ -139,4 +139,6 @@ FEED = Feed(
     snapshot_file=SNAPSHOT_FILE,
     file_names=(SNAPSHOT_FILE, *UPSTREAM_FILE_NAMES),
     cache_ttl_s=CACHE_TTL_S,
+    cadence_s=3600,
+    licence="NASA open data, no copyright restriction (cite NASA EONET)",
 )

@@ -204,4 +204,6 @@ FEED = Feed(
     snapshot_file=SNAPSHOT_FILE,
     file_names=(SNAPSHOT_FILE, *UPSTREAM_FILE_NAMES),
     cache_ttl_s=CACHE_TTL_S,
+    cadence_s=3600,
+    licence="abuse.ch terms of use; data published under CC0",
 )

@@ -215,4 +215,6 @@ FEED = Feed(
     snapshot_file=SNAPSHOT_FILE,
     file_names=(SNAPSHOT_FILE, *UPSTREAM_FILE_NAMES),
     cache_ttl_s=CACHE_TTL_S,
+    cadence_s=1800,
+    licence="NASA open data, no restriction (cite NASA FIRMS, LANCE)",
 )

@@ -145,4 +145,6 @@ FEED = Feed(
     snapshot_file=SNAPSHOT_FILE,
     file_names=(SNAPSHOT_FILE, *UPSTREAM_FILE_NAMES),
     cache_ttl_s=CACHE_TTL_S,
+    cadence_s=900,
+    licence="(C) European Union (GDACS/JRC); syndication allowed with acknowledgement",
 )

@@ -26,6 +26,8 @@ from .news import Story, parsed_insights, story
 from .news import count_records as count_records
 
 CACHE_TTL_S = 3 * 3600
+CADENCE_S = 600
+"""Publishers rebuild these feeds every few minutes (BBC's ttl is 15); ten minutes with conditional GET."""
 
 
 class _Item(BaseModel):
@@ -87,7 +89,9 @@ def parser(feed: str, publisher: str) -> Parser:
     return parse
 
 
-def _feed(name: str, publisher: str, url: str, snapshot_file: str, names: tuple[str, ...]) -> Feed:
+def _feed(
+    name: str, publisher: str, url: str, snapshot_file: str, names: tuple[str, ...], licence: str
+) -> Feed:
     return Feed(
         name=name,
         domain="news",
@@ -99,6 +103,8 @@ def _feed(name: str, publisher: str, url: str, snapshot_file: str, names: tuple[
         snapshot_file=snapshot_file,
         file_names=(snapshot_file, *names),
         cache_ttl_s=CACHE_TTL_S,
+        cadence_s=CADENCE_S,
+        licence=licence,
     )
 
 
@@ -108,6 +114,7 @@ BBC_WORLD = _feed(
     "https://feeds.bbci.co.uk/news/world/rss.xml",
     "bbc_world_rss.xml",
     ("bbc_world.xml",),
+    "(C) BBC; headline and link reuse only (BBC terms of use, RSS feeds)",
 )
 ALJAZEERA = _feed(
     "aljazeera",
@@ -115,7 +122,15 @@ ALJAZEERA = _feed(
     "https://www.aljazeera.com/xml/rss/all.xml",
     "aljazeera_all_rss.xml",
     ("all.xml", "aljazeera.xml"),
+    "(C) Al Jazeera Media Network; Al Jazeera RSS terms",
 )
-NPR_NEWS = _feed("npr-news", "NPR", "https://feeds.npr.org/1001/rss.xml", "npr_news_rss.xml", ("npr.xml",))
+NPR_NEWS = _feed(
+    "npr-news",
+    "NPR",
+    "https://feeds.npr.org/1001/rss.xml",
+    "npr_news_rss.xml",
+    ("npr.xml",),
+    "Copyright NPR, for personal use only",
+)
 FEEDS = (BBC_WORLD, ALJAZEERA, NPR_NEWS)
 """In ``news.SOURCES`` order."""

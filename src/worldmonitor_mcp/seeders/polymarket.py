@@ -224,6 +224,8 @@ def _feed(name: str, resource: str, parse: Any, url: str, snapshot_file: str, na
         snapshot_file=snapshot_file,
         file_names=(snapshot_file, *names),
         cache_ttl_s=CACHE_TTL_S,
+        cadence_s=1800,
+        licence="Polymarket Terms of Use (public data; attribute Polymarket)",
     )
 
 

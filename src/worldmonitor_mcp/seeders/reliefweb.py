@@ -197,4 +197,6 @@ FEED = Feed(
     snapshot_file=SNAPSHOT_FILE,
     file_names=(SNAPSHOT_FILE, *UPSTREAM_FILE_NAMES),
     cache_ttl_s=CACHE_TTL_S,
+    cadence_s=3 * 3600,
+    licence="ReliefWeb API terms (UN OCHA); attribute ReliefWeb and the original sources",
 )

@@ -160,4 +160,6 @@ FEED = Feed(
     snapshot_file=SNAPSHOT_FILE,
     file_names=(SNAPSHOT_FILE, *UPSTREAM_FILE_NAMES),
     cache_ttl_s=CACHE_TTL_S,
+    cadence_s=3600,
+    licence="US Government work, public domain (U.S. Department of State)",
 )
