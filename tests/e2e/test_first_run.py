@@ -16,7 +16,7 @@ from server import KEY_BANNER, KEY_HEADER, KEY_PATTERN, start_server
 
 pytestmark = pytest.mark.e2e
 
-EXPECTED_TOOL_COUNT = 18
+EXPECTED_TOOL_COUNT = 22  # 18 cache tools + 4 analysis tools
 
 
 def test_first_serve_prints_a_key_once_and_it_survives_a_restart(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ MIN_NODE_MAJOR = 22  # the Inspector's package.json: engines.node >= 22.19
 INSPECTOR_TIMEOUT_S = 300.0
 """The first run downloads the Inspector and its dependencies into the npx cache; later runs take ~2 s."""
 
-EXPECTED_TOOL_COUNT = 18
+EXPECTED_TOOL_COUNT = 22  # 18 cache tools + 4 analysis tools
 HOW_TO_GET_NODE = (
     "The Inspector CLI tests need Node.js >= 22 first on PATH. Run `make node` (installs Node 22 into "
     ".tools/node) and then `make test`, or put .tools/node/bin first on PATH: "
@@ -147,7 +147,7 @@ def json_output(run: Run) -> dict[str, Any]:
 async def test_inspector_lists_the_tools(
     node: Node, tmp_path: Path, e2e_server: ServerProcess, e2e_key: str
 ) -> None:
-    """``--method tools/list``: the Inspector completes the lifecycle and lists all 18 tools."""
+    """``--method tools/list``: the Inspector completes the lifecycle and lists all 22 tools."""
     run = await inspector(node, tmp_path, e2e_server.mcp_url, e2e_key, "--method", "tools/list")
     tools = json_output(run)["result"]["tools"]
     names = [tool["name"] for tool in tools]

@@ -42,7 +42,7 @@ async def test_authlib_client_secret_basic_discovers_gets_a_token_and_lists_tool
             headers={"Accept": "application/json, text/event-stream"},
         )
     assert reply.status_code == 200
-    assert len(reply.json()["result"]["tools"]) == 18
+    assert len(reply.json()["result"]["tools"]) == 22
     assert e2e_key not in reply.text
 
 
@@ -62,7 +62,7 @@ async def test_sdk_client_with_a_token_from_the_token_endpoint(
         async with Client(transport, mode="legacy") as client:
             tools = await client.list_tools()
             result = await client.call_tool("get_cyber_threats", {})
-    assert len(tools.tools) == 18
+    assert len(tools.tools) == 22
     answer = json.loads(result.content[0].text)  # type: ignore[union-attr]
     assert answer["data"]["kev"]["vulnerabilities"]
 
@@ -116,4 +116,4 @@ async def test_sdk_client_credentials_provider_discovers_and_lists_tools(
         if "No authorization server metadata discovered" in str(group.exceptions[0]):
             raise KnownSdkGap from None
         raise
-    assert len(tools.tools) == 18
+    assert len(tools.tools) == 22

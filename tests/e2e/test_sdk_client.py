@@ -30,7 +30,7 @@ import worldmonitor_mcp
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
-EXPECTED_TOOL_COUNT = 18
+EXPECTED_TOOL_COUNT = 22  # 18 cache tools + 4 analysis tools
 LATEST_HANDSHAKE_VERSION = "2025-11-25"
 UNAUTHORIZED = -32001
 SNAPSHOT = Path(worldmonitor_mcp.__file__).parent / "snapshot" / "usgs_earthquakes_4.5_week.geojson"

@@ -30,7 +30,7 @@ async def test_sdk_auto_mode_adopts_2026_07_28_and_calls_tools(
             tools = await client.list_tools()
             result = await client.call_tool("get_natural_disasters", {})
             resource = await client.read_resource("worldmonitor://freshness")
-    assert len(tools.tools) == 18
+    assert len(tools.tools) == 22
     assert "initialize" not in methods
     assert methods[0] == "server/discover"
     block = result.content[0]

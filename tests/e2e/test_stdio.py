@@ -30,7 +30,7 @@ async def test_sdk_client_over_stdio_lists_tools_and_reads_the_snapshot(tmp_path
         result = await client.call_tool("get_natural_disasters", {})
         resources = await client.list_resources()
         prompts = await client.list_prompts()
-    assert len(tools.tools) == 18
+    assert len(tools.tools) == 22
     block = result.content[0]
     assert isinstance(block, mcp_types.TextContent)
     answer = json.loads(block.text)
@@ -44,4 +44,4 @@ async def test_sdk_client_over_stdio_in_the_2026_era(tmp_path: Path) -> None:
     async with Client(parameters(tmp_path), mode="auto") as client:
         tools = await client.list_tools()
         assert client.protocol_version == "2026-07-28"
-    assert len(tools.tools) == 18
+    assert len(tools.tools) == 22

@@ -59,7 +59,7 @@ async def test_2026_results_carry_result_type_server_info_and_list_hints(
     assert listed["result"]["resultType"] == "complete"
     assert listed["result"]["ttlMs"] == 300_000
     assert listed["result"]["cacheScope"] == "public"
-    assert len(listed["result"]["tools"]) == 18
+    assert len(listed["result"]["tools"]) == 22
     called = await client.post(
         "/mcp",
         json=modern_request("tools/call", {"name": "get_natural_disasters", "arguments": {}}),

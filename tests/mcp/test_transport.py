@@ -64,13 +64,18 @@ async def test_ping_returns_empty_result(client: httpx.AsyncClient, headers: dic
     assert reply.json() == {"jsonrpc": "2.0", "id": "abc", "result": {}}
 
 
-async def test_tools_list_names_the_18_cache_tools(
+async def test_tools_list_names_the_18_cache_tools_then_the_4_analysis_tools(
     client: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
     reply = await client.post("/mcp", json=rpc("tools/list"), headers=headers)
     tools = reply.json()["result"]["tools"]
-    assert [t["name"] for t in tools] == [spec.name for spec in CACHE_TOOLS]
-    assert len(tools) == 18
+    assert [t["name"] for t in tools] == [spec.name for spec in CACHE_TOOLS] + [
+        "get_world_brief",
+        "get_country_brief",
+        "analyze_situation",
+        "generate_forecasts",
+    ]
+    assert len(tools) == 22
     for tool in tools:
         assert tool["inputSchema"]["type"] == "object"
         assert len(tool["description"]) > 20
