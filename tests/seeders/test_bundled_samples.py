@@ -40,6 +40,7 @@ SHA256 = {
     "gdelt_doc_artlist.json": "07dcbc480909561e396fa0e7f3dda620a36c3a0a90fdffe6f887167c65403040",
     "reddit_worldnews_listing.json": "238f225b2187d0f2cc5285ea0d05a3647bf7f991d18d22f407a0fb43e179f06e",
     "ofac_sdn.csv": "3a6a30cbe4c17a2cafeb0f136a1ab486d802e55128b025104ac15ed3324dbe6f",
+    "open_meteo_forecast.json": "f801d611c9030f75ec8e064e9fd1ba4eee096a1638622b547419b2f324357b4a",
 }
 """Byte-identical copies of the shared genuine samples (../shared/fixtures/upstream); an edit must be
 deliberate. The first three bundled samples are pinned in test_snapshot.py."""
@@ -65,6 +66,7 @@ RECORDS = {
     "gdelt-doc": 50,
     "reddit-worldnews": 10,
     "ofac-sdn": 100,
+    "open-meteo-forecast": 52,
 }
 
 

@@ -24,6 +24,7 @@ from . import (
     news_rss,
     nws_alerts,
     ofac_sdn,
+    open_meteo,
     polymarket,
     prediction_markets,
     reddit,
@@ -74,6 +75,7 @@ BUILTIN_FEEDS = (
     register(gdelt.FEED),
     register(reddit.FEED),
     register(ofac_sdn.FEED),
+    register(open_meteo.FEED),
 )
 """Registered in this order, which is also the order of every report."""
 
