@@ -120,15 +120,6 @@ async def test_initialize_negotiates_the_latest_handshake_version(
     assert replies[0].headers["content-type"].startswith("application/json")
 
 
-async def test_default_auto_mode_falls_back_to_initialize(e2e_server: ServerProcess, e2e_key: str) -> None:
-    """The SDK's default ``mode="auto"`` first probes ``server/discover`` (2026-07-28); a server on the
-    2025-11-25 wire answers that with an error, and the client falls back to the initialize handshake."""
-    async with connect(e2e_server.mcp_url, e2e_key, mode="auto") as client:
-        assert client.protocol_version == LATEST_HANDSHAKE_VERSION
-        listed = await client.list_tools()
-    assert len(listed.tools) == EXPECTED_TOOL_COUNT
-
-
 async def test_tools_list_names_every_tool(e2e_server: ServerProcess, e2e_key: str) -> None:
     """Server features, tools: ``tools/list`` returns every tool with a name, description and an
     object input schema, in one page."""
