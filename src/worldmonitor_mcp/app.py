@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
+import httpx
 from starlette.routing import Route, Router
 from starlette.types import ASGIApp
 
@@ -25,7 +26,7 @@ from .mcp.transport import McpEndpoint
 from .ratelimit import RateLimitPolicy
 from .settings import Settings, load_settings
 from .store import Store, open_store
-from .tools import build_registry
+from .tools import Narrator, NarratorConfig, build_registry
 from .web.auth import NoAuthAuthenticator, PublicDiscovery, RequestAuthenticator
 from .web.authorization_server import build_authorization_server
 from .web.cors import CORSMiddleware
@@ -39,10 +40,14 @@ def wall_clock_ms() -> int:
 
 
 def create_app(
-    settings: Settings, *, store: Store | None = None, clock_ms: Callable[[], int] = wall_clock_ms
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    clock_ms: Callable[[], int] = wall_clock_ms,
+    llm_http: httpx.AsyncClient | None = None,
 ) -> ASGIApp:
-    """The application. Tests pass their own ``store`` and ``clock_ms``; the store is closed at shutdown
-    only when the app opened it."""
+    """The application. Tests pass their own ``store``, ``clock_ms`` and LLM HTTP client; the store and
+    the client are closed at shutdown only when the app opened them."""
     owns_store = store is None
     active_store = store if store is not None else open_store(settings)
     policy = RateLimitPolicy(limit=settings.rate_limit, window_s=settings.rate_limit_window_s)
@@ -50,7 +55,12 @@ def create_app(
     api_keys = ApiKeyVerifier(active_store, static_keys, policy)
     oauth = build_authorization_server(settings, active_store, api_keys, static_keys, policy, clock_ms)
     public = PublicDiscovery(active_store, policy, clock_ms, settings.trusted_proxy_hops)
-    registry = build_registry(result_cache_ms=int(settings.result_cache_s * 1000))
+    owned_http, narrator = _narrator(settings, llm_http)
+    registry = build_registry(
+        result_cache_ms=int(settings.result_cache_s * 1000),
+        narrator=narrator,
+        brief_window_h=settings.brief_window_h,
+    )
     authenticator = (
         NoAuthAuthenticator(active_store, policy, clock_ms)
         if settings.no_auth
@@ -84,6 +94,8 @@ def create_app(
     async def lifespan(app: object) -> AsyncIterator[None]:
         async with _seeders(settings, active_store, clock_ms):
             yield
+        if owned_http is not None:
+            await owned_http.aclose()
         if owns_store:
             await active_store.aclose()
 
@@ -102,6 +114,34 @@ def _seeders(
     from .seeders.scheduler import run_seeders
 
     return run_seeders(settings, store, clock_ms=clock_ms)
+
+
+def _narrator(
+    settings: Settings, given: httpx.AsyncClient | None
+) -> tuple[httpx.AsyncClient | None, Narrator | None]:
+    """The analysis tools' LLM narrator, when an LLM is configured, and the HTTP client the app opened
+    for it (None when the caller gave one).
+
+    The client has no default headers, auth or base URL: the narrator adds the LLM's own key to its
+    requests, so no other credential can ride along. Its timeout is the narrative budget; the narrator
+    also bounds the whole call, body included."""
+    if settings.llm_base_url is None or settings.llm_model is None:
+        return None, None
+    owned: httpx.AsyncClient | None = None
+    if given is not None:
+        http = given
+    else:
+        http = owned = httpx.AsyncClient(
+            timeout=settings.llm_timeout_s, follow_redirects=False, trust_env=False
+        )
+    config = NarratorConfig(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key,
+        budget_s=settings.llm_timeout_s,
+        max_tokens=settings.llm_max_tokens,
+    )
+    return owned, Narrator(config, http)
 
 
 def app_from_environment() -> ASGIApp:

@@ -114,6 +114,27 @@ class Settings(BaseSettings):
         None, description="Contact (URL or e-mail) put in the seeders' User-Agent; default the project page."
     )
 
+    # -- analysis tools and their optional LLM narrative (tools/analysis/) ------------------------------
+    brief_window_h: int = Field(
+        48, ge=1, le=168, description="Default hours of each source's data the world brief considers."
+    )
+    llm_base_url: str | None = Field(
+        None,
+        description="Base URL of an OpenAI-compatible API for narratives (https://api.openai.com/v1).",
+    )
+    llm_model: str | None = Field(
+        None, description="Model name sent to the LLM endpoint (needed with the URL)."
+    )
+    llm_api_key: SecretStr | None = Field(
+        None, description="Bearer key for the LLM endpoint; sent to it and nowhere else."
+    )
+    llm_timeout_s: float = Field(
+        20.0, gt=0, le=120, description="Total time budget of one narrative call; past it, evidence only."
+    )
+    llm_max_tokens: int = Field(
+        700, ge=50, le=4000, description="Most tokens the model may write per narrative."
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -208,6 +229,28 @@ class Settings(BaseSettings):
     def redirect_uri_pattern_list(self) -> list[str]:
         """The redirect URI allowlist; empty = the default (oauth/redirect_uris.py DEFAULT_PATTERNS)."""
         return _split(self.redirect_uri_patterns)
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _llm_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("WORLDMONITOR_LLM_BASE_URL must start with http:// or https://")
+        # Credentials in the URL would travel as Basic auth; the key has its own setting, kept secret.
+        if "@" in value.split("://", 1)[1].split("/", 1)[0]:
+            raise ValueError(
+                "WORLDMONITOR_LLM_BASE_URL must not hold credentials; put the key in WORLDMONITOR_LLM_API_KEY"
+            )
+        if "?" in value or "#" in value:
+            raise ValueError("WORLDMONITOR_LLM_BASE_URL must have no query or fragment")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _llm_complete(self) -> Settings:
+        if (self.llm_base_url is None) != (self.llm_model is None):
+            raise ValueError("set both WORLDMONITOR_LLM_BASE_URL and WORLDMONITOR_LLM_MODEL, or neither")
+        return self
 
     @field_validator("log_level")
     @classmethod
