@@ -94,9 +94,7 @@ class Flow:
     redirect_uri: str = REDIRECT
 
 
-async def approve(
-    client: httpx.AsyncClient, api_key: str, client_id: str, **extra: str
-) -> tuple[str, str]:
+async def approve(client: httpx.AsyncClient, api_key: str, client_id: str, **extra: str) -> tuple[str, str]:
     """GET the consent page, approve with ``api_key``: returns (code, verifier)."""
     verifier, challenge = pkce_pair()
     page = await client.get("/oauth/authorize", params=authorize_params(client_id, challenge, **extra))
@@ -109,7 +107,9 @@ async def approve(
     return query["code"], verifier
 
 
-async def code_flow(client: httpx.AsyncClient, api_key: str, method: str = "none") -> tuple[dict[str, Any], dict[str, Any]]:
+async def code_flow(
+    client: httpx.AsyncClient, api_key: str, method: str = "none"
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """DCR, consent, token: returns (registration, token reply)."""
     registration = await register(client, method=method)
     code, verifier = await approve(client, api_key, registration["client_id"])

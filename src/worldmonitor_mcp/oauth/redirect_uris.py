@@ -12,8 +12,8 @@ for loopback IP redirect URIs", because native apps take whatever port is free.
 
 from __future__ import annotations
 
-import fnmatch
 import ipaddress
+import re
 from collections.abc import Sequence
 from urllib.parse import SplitResult, urlsplit
 
@@ -66,12 +66,18 @@ def _parse(uri: str) -> SplitResult:
     return parts
 
 
+def glob_matches(pattern: str, uri: str) -> bool:
+    """``*`` matches any run of characters; everything else, brackets included, is literal."""
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    return re.fullmatch(regex, uri) is not None
+
+
 def check_registrable(uri: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> str:
     """The URI, if a client may register it; otherwise ``invalid_redirect_uri`` naming the rule."""
     if not isinstance(uri, str) or not uri:
         raise InvalidRedirectUriError("each redirect URI must be a non-empty string")
     _parse(uri)
-    if not any(fnmatch.fnmatchcase(uri, pattern) for pattern in patterns):
+    if not any(glob_matches(pattern, uri) for pattern in patterns):
         raise InvalidRedirectUriError("this server's redirect URI allowlist does not admit that URI")
     return uri
 
