@@ -226,12 +226,168 @@ def _when(epoch_ms: int | None) -> str:
 @keys.command("revoke")
 @click.argument("key_id")
 def keys_revoke(key_id: str) -> None:
-    """Revoke a key by id. Requests with it are refused from now on, on every instance."""
+    """Revoke a key by id. Requests with it, and OAuth tokens and grants made with it, are refused from
+    now on, on every instance."""
+    from .oauth.grants import GrantRepository
+
+    settings = _settings()
+
+    async def revoke(store: Store) -> tuple[Any, int]:
+        record = await ApiKeyRepository(store).revoke(key_id, now_ms=_now_ms())
+        grants = GrantRepository(store, ttl_s=settings.refresh_token_ttl_s)
+        return record, await grants.revoke_for_key(key_id, now_ms=_now_ms())
+
     try:
-        record = _with_store(_settings(), lambda s: ApiKeyRepository(s).revoke(key_id, now_ms=_now_ms()))
+        record, grants = _with_store(settings, revoke)
     except KeyNotFoundError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Revoked key {record.id} ({record.label}).")
+    click.echo(f"Revoked key {record.id} ({record.label}) and {grants} OAuth grant(s) made with it.")
+
+
+# -- OAuth clients and grants (oauth/clients.py, oauth/grants.py) ------------------------------------
+
+OAUTH_DOCS = "docs/oauth.md"
+
+
+@main.group()
+def clients() -> None:
+    """Pre-register OAuth clients (for a connector's "Advanced settings"), list and delete them."""
+
+
+@clients.command("create")
+@click.option("--name", required=True, help="The client's name, shown on the consent page.")
+@click.option(
+    "--redirect-uri",
+    "redirect_uris",
+    multiple=True,
+    required=True,
+    help="A redirect URI (repeatable), e.g. https://claude.ai/api/mcp/auth_callback.",
+)
+@click.option(
+    "--public",
+    is_flag=True,
+    default=False,
+    help="A public client (PKCE only, no secret). Default: confidential, with a secret.",
+)
+def clients_create(name: str, redirect_uris: tuple[str, ...], public: bool) -> None:
+    """Create a client and print its id and secret once. Only the secret's hash is stored."""
+    from .oauth.clients import ClientRepository
+    from .oauth.errors import OAuthError
+    from .oauth.redirect_uris import DEFAULT_PATTERNS
+    from .oauth.registration import validate_metadata
+
+    settings = _settings()
+    metadata = {
+        "client_name": name,
+        "redirect_uris": list(redirect_uris),
+        "token_endpoint_auth_method": "none" if public else "client_secret_post",
+    }
+    try:
+        checked_name, uris, method = validate_metadata(
+            metadata, settings.redirect_uri_pattern_list or DEFAULT_PATTERNS
+        )
+    except OAuthError as exc:
+        raise click.ClickException(f"{exc.message}. See {OAUTH_DOCS}.") from None
+    record, secret = _with_store(
+        settings,
+        lambda s: ClientRepository(s, idle_ttl_s=settings.client_idle_ttl_s).create(
+            client_name=checked_name,
+            redirect_uris=uris,
+            auth_method=method,
+            source="operator",
+            now_ms=_now_ms(),
+        ),
+    )
+    click.echo(f"Created client {record.client_id} ({record.client_name}).")
+    click.echo(f"\n    Client ID:     {record.client_id}")
+    if secret is not None:
+        click.echo(f"    Client secret: {secret}\n\nThe secret is shown only this once.")
+    click.echo(f"\nAuthorization server: {settings.base_url}  (MCP URL: {settings.base_url}/mcp)")
+
+
+@clients.command("list")
+def clients_list() -> None:
+    """List registered clients: id, kind, created, last used, name. Never a secret."""
+    from .oauth.clients import ClientRepository
+
+    settings = _settings()
+    records = _with_store(
+        settings, lambda s: ClientRepository(s, idle_ttl_s=settings.client_idle_ttl_s).list()
+    )
+    if not records:
+        click.echo("No OAuth clients. Create one: worldmonitor-mcp clients create --name N --redirect-uri U")
+        return
+    click.echo(f"{'ID':<38}{'KIND':<14}{'SOURCE':<14}{'CREATED':<22}{'LAST USED':<22}NAME")
+    for r in records:
+        kind = "public" if r.is_public else "confidential"
+        click.echo(
+            f"{r.client_id:<38}{kind:<14}{r.source:<14}{_when(r.created_at_ms):<22}"
+            f"{_when(r.last_used_at_ms):<22}{r.client_name}"
+        )
+
+
+@clients.command("delete")
+@click.argument("client_id")
+def clients_delete(client_id: str) -> None:
+    """Delete a client by id: it can no longer start or refresh a grant (revoke its grants to end its
+    current tokens at once)."""
+    from .oauth.clients import ClientNotFoundError, ClientRepository
+
+    settings = _settings()
+    try:
+        record = _with_store(
+            settings, lambda s: ClientRepository(s, idle_ttl_s=settings.client_idle_ttl_s).delete(client_id)
+        )
+    except ClientNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Deleted client {record.client_id} ({record.client_name}).")
+
+
+@main.group()
+def grants() -> None:
+    """List and revoke OAuth grants: which clients hold tokens made with which API key."""
+
+
+@grants.command("list")
+@click.option("--key", "key_id", default=None, help="Only grants made with this API key id. Default: all.")
+def grants_list(key_id: str | None) -> None:
+    """List grants: id, key, client, scope, since, last used, status."""
+    from .oauth.grants import GrantRepository
+
+    settings = _settings()
+    records = _with_store(
+        settings, lambda s: GrantRepository(s, ttl_s=settings.refresh_token_ttl_s).list(key_id)
+    )
+    if not records:
+        click.echo("No OAuth grants" + (f" for key {key_id}." if key_id else "."))
+        return
+    click.echo(f"{'ID':<18}{'KEY':<16}{'SINCE':<22}{'LAST USED':<22}{'STATUS':<10}CLIENT")
+    for g in records:
+        status = "revoked" if g.revoked else "active"
+        click.echo(
+            f"{g.id:<18}{g.key_id:<16}{_when(g.created_at_ms):<22}{_when(g.last_used_at_ms):<22}"
+            f"{status:<10}{g.client_name} ({g.client_id})"
+        )
+
+
+@grants.command("revoke")
+@click.argument("grant_id")
+def grants_revoke(grant_id: str) -> None:
+    """Revoke a grant by id: its access and refresh tokens stop working at once, on every instance."""
+    from .oauth.grants import GrantNotFoundError, GrantRepository
+
+    settings = _settings()
+
+    async def revoke(store: Store) -> Any:
+        repository = GrantRepository(store, ttl_s=settings.refresh_token_ttl_s)
+        grant = await repository.find(grant_id)
+        return await repository.revoke(grant, reason="revoked by the operator", now_ms=_now_ms())
+
+    try:
+        grant = _with_store(settings, revoke)
+    except GrantNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Revoked grant {grant.id} of {grant.client_name} (key {grant.key_id}).")
 
 
 # -- seeding: the feeds into the store (seeders/commands.py does the work) ---------------------------

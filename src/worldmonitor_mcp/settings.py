@@ -207,7 +207,7 @@ class Settings(BaseSettings):
     )
     redirect_uri_patterns: str | None = Field(
         None,
-        description="Comma-separated glob patterns redirect URIs must match; default any https plus loopback.",
+        description="Comma-separated glob patterns redirect URIs must match; default: any https, loopback.",
     )
     registration_rate_limit: int = Field(
         20, ge=1, description="Dynamic client registrations allowed per client IP per hour."
