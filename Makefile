@@ -10,7 +10,7 @@ NODE := $(TOOLS)/node/bin/node
 CONFORMANCE_VERSION := 0.2.0-alpha.12
 CONFORMANCE := $(TOOLS)/conformance/node_modules/.bin/conformance
 
-.PHONY: serve test lint typecheck check bench clean node conformance
+.PHONY: serve test lint typecheck check bench clean node conformance conformance-authorization chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,15 @@ $(CONFORMANCE): $(NODE)
 # The official MCP conformance suite against the real server, both protocol eras (docs/conformance.md).
 conformance: $(STAMP) $(CONFORMANCE)
 	PATH="$(CURDIR)/$(TOOLS)/node/bin:$$PATH" conformance/run.sh
+
+# The suite's authorization-server scenarios (RFC 8414 metadata, code + PKCE) against the real server;
+# conformance/authorization.py plays the person on the consent page. Zero failures and zero warnings.
+conformance-authorization: $(STAMP) $(CONFORMANCE)
+	PATH="$(CURDIR)/$(TOOLS)/node/bin:$$PATH" $(BIN)/python conformance/authorization.py
+
+# Debian's Chromium for the browser end-to-end test (Playwright's own browser download cannot run here).
+chromium:
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
