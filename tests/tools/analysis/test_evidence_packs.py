@@ -227,7 +227,8 @@ async def test_on_an_empty_store_every_pack_is_empty_and_stale(call_tool: CallTo
     ):
         pack = structured(await call_tool(name, arguments))
         assert all_items(pack) == [], name
-        assert pack["cached_at"] is None and pack["stale"] is True, name
+        assert pack["cached_at"] is None, name
+        assert pack["stale"] is True, name
 
 
 async def output_schemas(client: httpx.AsyncClient, api_key: str) -> dict[str, dict[str, Any]]:
