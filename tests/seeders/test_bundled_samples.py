@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import orjson
 import pytest
 from parser_checks import sample
 
-from worldmonitor_mcp.seeders import FEEDS, load_snapshot
+from worldmonitor_mcp.seeders import FEEDS, load_snapshot, seed_from_dir
 from worldmonitor_mcp.store.sqlite import SqliteStore
 
 pytestmark = pytest.mark.anyio
@@ -118,3 +119,24 @@ async def test_load_snapshot_fills_the_composite_keys(store: SqliteStore) -> Non
     news = await store.get("news:insights:v1")
     assert news is not None
     assert len(orjson.loads(news)["topStories"]) == 67  # 32 BBC + 25 Al Jazeera + 10 NPR, none shared
+
+
+async def test_seed_from_dir_reads_the_upstreams_own_file_names(store: SqliteStore, tmp_path: Path) -> None:
+    """Each feed's sample saved under the first name its upstream serves it as (``sdn.csv``, ``rss.xml``)."""
+    directory = tmp_path / "feeds"
+    directory.mkdir()
+    upstream_names = {}
+    for name in RECORDS:
+        feed = FEEDS[name]
+        upstream = next(n for n in feed.file_names if n != feed.snapshot_file)
+        (directory / upstream).write_bytes(sample(feed.snapshot_file))
+        upstream_names[name] = upstream
+    reports = {r.feed: r for r in await seed_from_dir(store, directory, now_ms=NOW_MS) if r.feed in RECORDS}
+    for name, records in RECORDS.items():
+        report = reports[name]
+        assert report.source == str(directory / upstream_names[name])
+        if name == "ofac-sdn":  # sdn.csv carries no date: an undated file's age is unknown
+            assert report.status == "failed"
+            assert "no timestamp" in (report.error or "")
+        else:
+            assert (report.status, report.record_count) == ("seeded", records), report
