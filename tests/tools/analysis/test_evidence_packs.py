@@ -262,3 +262,19 @@ async def test_tools_are_listed_read_only_with_schemas_and_answers_conform(
             answer = structured(await call_tool(name, arguments))
             errors = [e.message for e in validator.iter_errors(answer)]
             assert not errors, (name, arguments, errors[:3])
+
+
+async def test_country_brief_reads_the_advisory_level_and_sanctions_programmes(
+    call_tool: CallTool, snapshot_store: SqliteStore
+) -> None:
+    advisories = json.loads((await snapshot_store.get("intelligence:advisories-bootstrap:v1")) or b"{}")
+    chad = [a for a in advisories["advisories"] if a.get("country") == "TD"]
+    assert chad
+    level = int(chad[0]["title"].split("Level ", 1)[1][0])  # "Chad - Level 3: Reconsider Travel"
+    pack = structured(await call_tool("get_country_brief", {"country_code": "TD"}))
+    assert pack["country"]["travel_advisory_level"] == level
+    entities = json.loads((await snapshot_store.get("sanctions:entities:v1")) or b"[]")
+    cuban = [e for e in entities if "CUBA" in e["pr"]]
+    cuba = structured(await call_tool("get_country_brief", {"country_code": "CU", "limit": 200}))
+    assert cuba["country"]["sanctions_programmes"]["CUBA"] == len(cuban)
+    assert {i["id"] for i in cuba["sections"]["sanctions"]["items"]} >= {f"sanction:{e['id']}" for e in cuban}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -300,12 +301,25 @@ def _vulnerability(src: Source, r: Record, _: str) -> EvidenceItem | None:
     return src.item(r, native_id=cve, title=f"{cve}: {name}", severity=0.9 if ransomware else 0.7)
 
 
-def _advisory(src: Source, r: Record, _: str) -> EvidenceItem | None:
+ADVISORY_WORDS = {"normal": 1, "caution": 2, "increased": 2, "reconsider": 3, "do-not-travel": 4, "not": 4}
+"""WorldMonitor writes the level as a word (``reconsider``); the State Dept title says "Level 3"."""
+_LEVEL = re.compile(r"level\s*([1-4])", re.IGNORECASE)
+
+
+def _advisory_level(r: Record) -> int | None:
     level = r.get("level")
-    number = level if isinstance(level, int) else None
-    if number is None and isinstance(level, str):
-        digits = [c for c in level if c.isdigit()]
-        number = int(digits[0]) if digits else None
+    if isinstance(level, int) and not isinstance(level, bool):
+        return level
+    for text in (str(level or ""), str(r.get("title") or "")):
+        found = _LEVEL.search(text) or (re.search(r"^\s*([1-4])\s*$", text))
+        if found:
+            return int(found.group(1))
+    words = str(level or "").lower().replace("_", "-").split()
+    return next((ADVISORY_WORDS[w] for w in words if w in ADVISORY_WORDS), None)
+
+
+def _advisory(src: Source, r: Record, _: str) -> EvidenceItem | None:
+    number = _advisory_level(r)
     title = str(first(r, ("title", "summary")) or f"Travel advisory for {r.get('country')}")
     reference = first(r, ("id", "link", "url"))
     return src.item(
