@@ -5,7 +5,7 @@ The whole stack, outermost first:
     RequestIdMiddleware     request id on every reply, one log line per request
       CORSMiddleware        CORS + Cache-Control on every reply, OPTIONS -> 204
         ServerErrorMiddleware   unexpected exceptions -> masked JSON-RPC error
-          Router            /mcp and /mcp/ (same endpoint, no redirect)
+          Router            /mcp and /mcp/ (same endpoint, no redirect), behind the Host/Origin check
                             the authorization server (web/authorization_server.py): metadata,
                             /oauth/authorize, /oauth/token, /oauth/register, /oauth/revoke, ...
 """

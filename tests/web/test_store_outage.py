@@ -30,7 +30,9 @@ async def test_redis_down_is_503_then_recovers(tmp_path: Path, clock) -> None:  
         app = create_app(
             Settings(data_dir=tmp_path, valid_keys="static-outage-key"), store=store, clock_ms=clock
         )
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
+        ) as client:
             for credential in (key, "static-outage-key"):
                 ok = await client.post("/mcp", json=PING, headers={"X-WorldMonitor-Key": credential})
                 assert ok.status_code == 200
@@ -59,7 +61,9 @@ async def test_tools_work_over_redis(redis_url: str, clock, tmp_path: Path) -> N
         key, _ = await ApiKeyRepository(store).create("redis", now_ms=clock())
         await store.set_many({"cyber:kev:v1": b'{"vulnerabilities": [{"cveID": "CVE-2025-1"}]}'})
         app = create_app(Settings(data_dir=tmp_path, rate_limit=2), store=store, clock_ms=clock)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
+        ) as client:
             call = {
                 "jsonrpc": "2.0",
                 "id": 1,
