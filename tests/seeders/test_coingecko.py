@@ -88,3 +88,9 @@ def test_fuzz_damaged_sample(start: int, length: int, insert: bytes) -> None:
 @given(st.integers(0, len(SAMPLE.rstrip()) - 1))
 def test_fuzz_truncated_sample_is_refused(end: int) -> None:
     assert parse_or_own_error(parse, NAME, count_records, SAMPLE[:end]) is None
+
+
+def test_rank_beyond_json_integers_is_refused() -> None:
+    coin = b'[{"id": "x", "symbol": "x", "name": "X", "current_price": 1, "market_cap_rank": %d}]' % 2**70
+    with pytest.raises(FeedFormatError, match="market_cap_rank"):
+        parse(coin)

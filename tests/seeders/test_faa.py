@@ -108,6 +108,11 @@ def test_minutes(text: str, value: int) -> None:
     assert minutes(text) == value
 
 
+def test_absurd_durations_are_not_durations() -> None:
+    with pytest.raises(ValueError, match="not a duration"):
+        minutes("99999999999999999999999 minutes")
+
+
 def test_no_delays_is_an_empty_result() -> None:
     assert parse(_document()).data == {"alerts": []}
 

@@ -123,3 +123,8 @@ def test_composite_merges_in_preference_order_whatever_the_mapping_order() -> No
     assert merged.record_count == 49
     assert (merged.newest_item_at_ms, merged.oldest_item_at_ms) == (1762603200000, 1733785711000)
     assert merged.published_at_ms is None
+
+
+def test_stored_values_beyond_json_integers_are_refused() -> None:
+    with pytest.raises(FeedFormatError, match="date"):
+        merge_natural_events({"events": [{**_event("a", 1.0, 2.0, 3), "date": 2**70}]})

@@ -114,3 +114,9 @@ def test_fuzz_damaged_sample(start: int, length: int, insert: bytes) -> None:
 @given(st.integers(0, len(SAMPLE.rstrip()) - 1))
 def test_fuzz_truncated_sample_is_refused(end: int) -> None:
     assert parse_or_own_error(parse, NAME, count_records, SAMPLE[:end]) is None
+
+
+def test_counts_beyond_json_integers_are_refused() -> None:
+    listing = _listing(_post("a1", score=123456789)).replace(b"123456789", str(2**70).encode())
+    with pytest.raises(FeedFormatError, match="score"):
+        parse(listing)

@@ -38,6 +38,8 @@ UPSTREAM_FILE_NAMES = ("coins_markets.json",)
 CACHE_TTL_S = 2 * 3600
 """WorldMonitor's TTL for this key."""
 SPARKLINE_POINTS = 48
+MAX_RANK = 10**9
+"""Far above the number of listed coins: a larger rank is corrupt (and would not fit JSON's 64 bits)."""
 
 
 class _Model(BaseModel):
@@ -55,7 +57,7 @@ class _Coin(_Model):
     current_price: Annotated[float, Field(ge=0)]
     price_change_percentage_24h: float | None = None
     market_cap: float | None = None
-    market_cap_rank: int | None = None
+    market_cap_rank: Annotated[int, Field(ge=1, le=MAX_RANK)] | None = None
     last_updated: str | None = None
     sparkline_in_7d: _Sparkline | None = None
 

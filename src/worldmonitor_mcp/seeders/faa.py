@@ -58,8 +58,9 @@ _DELAY_TYPE = {
     "closure": "FLIGHT_DELAY_TYPE_CLOSURE",
 }
 _AIRPORT = re.compile(r"^[A-Z0-9]{3,4}$")
-_HOURS = re.compile(r"(\d+)\s*hours?", re.IGNORECASE)
-_MINUTES = re.compile(r"(\d+)\s*min", re.IGNORECASE)
+_HOURS = re.compile(r"(?<!\d)(\d{1,4})\s*hours?", re.IGNORECASE)
+_MINUTES = re.compile(r"(?<!\d)(\d{1,5})\s*min", re.IGNORECASE)
+"""A few digits: a delay of 10,000 hours is a corrupt field, not a value to carry into JSON."""
 
 
 def minutes(text: str) -> int:

@@ -76,6 +76,8 @@ GDACS_TYPE_NAME: dict[str, str] = {
 
 Source = Literal["eonet", "gdacs", "reliefweb"]
 
+MAX_EPOCH_MS = 253402300799999
+"""9999-12-31T23:59:59.999Z, the last instant the date parsers accept."""
 LOCATION_DECIMALS = 1
 """Two events of one category within ~0.1 degree (about 11 km) are one event seen by two agencies; the
 same rule WorldMonitor applies."""
@@ -93,7 +95,7 @@ class NaturalEvent(BaseModel):
     categoryTitle: str
     lat: Annotated[float, Field(ge=-90, le=90)] | None
     lon: Annotated[float, Field(ge=-180, le=180)] | None
-    date: int
+    date: Annotated[int, Field(ge=0, le=MAX_EPOCH_MS)]
     """Epoch milliseconds of the latest observation (EONET), alert start (GDACS) or disaster (ReliefWeb)."""
     magnitude: float | None
     magnitudeUnit: str

@@ -48,6 +48,9 @@ CACHE_TTL_S = 3 * 3600
 """WorldMonitor's TTL for the insights key: one missed run survives."""
 
 MAX_STORIES = 100
+MAX_SOURCES = 10_000
+MAX_SCORE = 1_000_000
+"""Bounds for values read back from the store: far above real ones, and within JSON's 64-bit integers."""
 MAX_DESCRIPTION = 300
 BRIEF_HEADLINES = 2
 
@@ -72,6 +75,15 @@ EXTRA_SOURCE_POINTS = 15
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+class Velocity(BaseModel):
+    """WorldMonitor's velocity block; without a history of sightings it is always ``normal``, 0 per hour."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    level: str
+    sourcesPerHour: Annotated[float, Field(ge=0, le=MAX_SOURCES)]
+
+
 class Story(BaseModel):
     """One item of ``topStories``; ``model_dump()`` gives the stored JSON object."""
 
@@ -81,9 +93,9 @@ class Story(BaseModel):
     primarySource: str
     primaryLink: str
     pubDate: str
-    sourceCount: Annotated[int, Field(ge=1)]
-    importanceScore: int
-    velocity: dict[str, Any]
+    sourceCount: Annotated[int, Field(ge=1, le=MAX_SOURCES)]
+    importanceScore: Annotated[int, Field(ge=0, le=MAX_SCORE)]
+    velocity: Velocity
     isAlert: bool
     category: str
     threatLevel: str

@@ -37,6 +37,8 @@ CACHE_TTL_S = 12 * 3600
 MAX_POSTS = 50
 REDDIT = "https://www.reddit.com"
 MAX_EPOCH_S = 253402300799
+MAX_COUNT = 2**53
+"""No post has more votes or comments; a larger count is corrupt and would not survive JSON."""
 """9999-12-31T23:59:59Z: a later creation time is a corrupt field."""
 
 
@@ -51,9 +53,9 @@ class _Post(_Model):
     permalink: Annotated[str, Field(pattern=r"^/r/")]
     url: str = ""
     domain: str = ""
-    score: int
+    score: Annotated[int, Field(ge=-MAX_COUNT, le=MAX_COUNT)]
     upvote_ratio: Annotated[float, Field(ge=0, le=1)] = 0.0
-    num_comments: Annotated[int, Field(ge=0)] = 0
+    num_comments: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 0
     created_utc: Annotated[float, Field(ge=0, le=MAX_EPOCH_S)]
     stickied: bool = False
 
