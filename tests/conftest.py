@@ -16,13 +16,13 @@ def anyio_backend() -> str:
 
 # -- in-process application fixtures ------------------------------------------------------------------
 
-from collections.abc import AsyncIterator, Callable  # noqa: E402
+from collections.abc import AsyncIterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
 
-from support import FakeClock  # noqa: E402
+from support import AppFactory, FakeClock  # noqa: E402
 from worldmonitor_mcp.app import create_app  # noqa: E402
 from worldmonitor_mcp.keys import ApiKeyRepository  # noqa: E402
 from worldmonitor_mcp.settings import Settings  # noqa: E402
@@ -45,9 +45,6 @@ async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
 async def api_key(store: SqliteStore, clock: FakeClock) -> str:
     key, _ = await ApiKeyRepository(store).create("tests", now_ms=clock())
     return key
-
-
-AppFactory = Callable[..., httpx.AsyncClient]
 
 
 @pytest.fixture

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import httpx
+
 START_MS = 1_764_000_000_000  # 2025-11-24T16:00:00Z, a fixed "now" for deterministic tests
 
 
@@ -16,3 +20,7 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now_ms += int(seconds * 1000)
+
+
+AppFactory = Callable[..., httpx.AsyncClient]
+"""The ``client_factory`` fixture: settings overrides in, an in-process client of the app out."""

@@ -26,7 +26,7 @@ from pydantic import SecretStr
 from starlette.types import ASGIApp
 from upstream_server import ConditionalFile, Reply, Upstream, upstream
 
-from conftest import AppFactory, FakeClock
+from support import AppFactory, FakeClock
 from worldmonitor_mcp.app import create_app
 from worldmonitor_mcp.seeders.base import Feed, UpstreamRequest
 from worldmonitor_mcp.seeders.cisa_kev import FEED as KEV
