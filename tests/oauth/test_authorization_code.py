@@ -223,3 +223,28 @@ async def test_legacy_root_token_path(client: httpx.AsyncClient, api_key: str) -
     code, verifier = await approve(client, api_key, registration["client_id"])
     reply = await client.post("/token", data=exchange(registration["client_id"], code, verifier))
     assert reply.status_code == 200
+
+
+async def test_4_1_3_redirect_uri_omitted_in_both_requests_with_one_registered(
+    client: httpx.AsyncClient, api_key: str
+) -> None:
+    """RFC 6749 §3.1.2.3 / §4.1.3: with one registered redirect URI the request may omit it, and then
+    the token request need not repeat it; when the request named it, the token request must too."""
+    from oauth_support import nonce_of, pkce_pair, query_of
+
+    registration = await register(client)
+    verifier, challenge = pkce_pair()
+    params = {"response_type": "code", "client_id": registration["client_id"], "code_challenge": challenge}
+    params["code_challenge_method"] = "S256"
+    page = await client.get("/oauth/authorize", params=params)
+    approved = await client.post(
+        "/oauth/authorize", data={"nonce": nonce_of(page), "api_key": api_key, "action": "approve"}
+    )
+    assert approved.headers["location"].startswith(REDIRECT + "?")
+    form = exchange(registration["client_id"], query_of(approved.headers["location"])["code"], verifier)
+    del form["redirect_uri"]
+    assert (await client.post("/oauth/token", data=form)).status_code == 200
+    code, verifier = await approve(client, api_key, registration["client_id"])
+    named = exchange(registration["client_id"], code, verifier)
+    del named["redirect_uri"]
+    assert (await client.post("/oauth/token", data=named)).json()["error"] == "invalid_grant"

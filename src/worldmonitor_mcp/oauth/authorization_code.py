@@ -47,6 +47,7 @@ class AuthorizationCodeRecord:
     grant_id: str
     issued_at_ms: int
     expires_at_ms: int
+    redirect_uri_sent: bool = True
 
     def to_json(self) -> bytes:
         return orjson.dumps(dataclasses.asdict(self))
@@ -101,7 +102,7 @@ class AuthorizationCodes:
             )
         # §4.1.3: redirect_uri is REQUIRED if it was in the authorization request, "and their values
         # MUST be identical" (the code remembers the one actually used, port included).
-        if redirect_uri != record.redirect_uri:
+        if (redirect_uri is not None or record.redirect_uri_sent) and redirect_uri != record.redirect_uri:
             raise InvalidGrantError("redirect_uri differs from the one of the authorization request")
         pkce.verify(code_verifier, record.code_challenge)
         return record

@@ -74,6 +74,8 @@ class AuthorizationRequest:
     """Every redirect URI of the client is on the user's own machine (the consent page warns)."""
     client_host: str | None = None
     """For a metadata-document client: the host its document was fetched from."""
+    redirect_uri_sent: bool = True
+    """Whether the request named its redirect URI (then the token request must repeat it, §4.1.3)."""
 
     def to_json(self) -> bytes:
         return orjson.dumps(dataclasses.asdict(self))
@@ -180,6 +182,7 @@ class AuthorizationEndpoint:
             state=state,
             loopback_only=all_loopback(client.redirect_uris),
             client_host=urlsplit(client.client_id).hostname if client.source == "metadata_document" else None,
+            redirect_uri_sent="redirect_uri" in query,
         )
 
     # -- the consent form ---------------------------------------------------------------------------
@@ -204,6 +207,7 @@ class AuthorizationEndpoint:
             AuthorizationCodeRecord(
                 client_id=request.client_id,
                 redirect_uri=request.redirect_uri,
+                redirect_uri_sent=request.redirect_uri_sent,
                 code_challenge=request.code_challenge,
                 scope=request.scope,
                 resource=request.resource,
