@@ -339,3 +339,19 @@ async def test_legacy_root_authorize_path(client: httpx.AsyncClient) -> None:
     _, challenge = pkce_pair()
     page = await client.get("/authorize", params=authorize_params(registration["client_id"], challenge))
     assert page.status_code == 200
+
+
+async def test_an_unexpected_failure_is_a_500_page(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from worldmonitor_mcp.oauth.authorize import AuthorizationEndpoint
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(AuthorizationEndpoint, "validate", broken)
+    reply = await client.get("/oauth/authorize", params={"client_id": "x"})
+    assert reply.status_code == 500
+    assert "text/html" in reply.headers["content-type"]
+    assert "boom" not in reply.text
+    assert "boom" in caplog.text

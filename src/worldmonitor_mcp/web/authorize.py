@@ -94,6 +94,12 @@ class AuthorizeApp:
                 "Wait a few seconds and reload this page.",
                 headers={"Retry-After": str(STORE_RETRY_AFTER_S)},
             )
+        except Exception:
+            # A bug must still end in a page the person can read (and a 5xx, never a 400 or a redirect).
+            logger.exception("authorize failed request_id=%s", request_state(scope).get("request_id"))
+            await send_error_page(
+                send, 500, "Something went wrong", "The server failed to handle this request.", START_AGAIN
+            )
 
     async def _get(self, scope: Scope, send: Send) -> None:
         params = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
