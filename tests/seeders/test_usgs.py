@@ -179,3 +179,15 @@ def test_fuzz_feature_fields(
     feature = {"type": "Feature", "id": feature_id, "properties": properties, "geometry": geometry}
     payload = {"type": "FeatureCollection", "metadata": {"generated": generated}, "features": [feature]}
     _parse_or_own_error(json.dumps(payload).encode())
+
+
+@pytest.mark.parametrize("field", ["time", "generated"])
+def test_absurd_times_are_a_format_error_not_a_crash(field: str) -> None:
+    """Regression (found by hypothesis): an integer past 64 bits used to escape as TypeError at encoding."""
+    payload = json.loads(SAMPLE)
+    if field == "time":
+        payload["features"][0]["properties"]["time"] = 10**20
+    else:
+        payload["metadata"]["generated"] = 10**20
+    with pytest.raises(FeedFormatError):
+        parse(json.dumps(payload).encode())

@@ -61,15 +61,19 @@ class _Model(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", allow_inf_nan=False, frozen=True)
 
 
+MAX_EPOCH_MS = 253_402_300_799_999
+"""9999-12-31T23:59:59.999Z: a later time is corrupt, and past 64 bits it would not even encode as JSON."""
+
+
 class _Metadata(_Model):
-    generated: Annotated[int, Field(ge=0)]
+    generated: Annotated[int, Field(ge=0, le=MAX_EPOCH_MS)]
     url: str | None = None
 
 
 class _Properties(_Model):
     mag: float | None = None
     place: str | None = None
-    time: Annotated[int, Field(ge=0)]
+    time: Annotated[int, Field(ge=0, le=MAX_EPOCH_MS)]
     url: str | None = None
 
 
