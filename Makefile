@@ -10,7 +10,7 @@ NODE := $(TOOLS)/node/bin/node
 CONFORMANCE_VERSION := 0.2.0-alpha.12
 CONFORMANCE := $(TOOLS)/conformance/node_modules/.bin/conformance
 
-.PHONY: serve test lint typecheck check bench clean node conformance conformance-authorization chromium
+.PHONY: serve test lint typecheck check bench clean node conformance snapshot conformance-authorization chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ test: $(STAMP) $(NODE)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	PATH="$(CURDIR)/$(TOOLS)/node/bin:$$PATH" $(BIN)/pytest
+
+# Re-derive the snapshot manifest (provenance, hashes, record counts) from the bundled genuine samples.
+snapshot: $(STAMP)
+	$(BIN)/python -m worldmonitor_mcp.seeders.manifest src/worldmonitor_mcp/snapshot/manifest.json
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

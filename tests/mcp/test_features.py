@@ -40,7 +40,8 @@ async def test_resources_list_names_freshness_and_each_dataset(
     uris = [r["uri"] for r in resources]
     assert uris[0] == "worldmonitor://freshness"
     assert "worldmonitor://data/get_natural_disasters" in uris
-    assert len(uris) == 19
+    assert uris[1] == "worldmonitor://sources"
+    assert len(uris) == 20
     templates = (await rpc(client, api_key, "resources/templates/list"))["result"]["resourceTemplates"]
     assert templates[0]["uriTemplate"] == "worldmonitor://data/{tool}"
 
@@ -158,3 +159,19 @@ async def test_complete_caps_at_100_values(client: httpx.AsyncClient, api_key: s
     assert len(completion["values"]) == 100
     assert completion["total"] > 200
     assert completion["hasMore"] is True
+
+
+async def test_sources_resource_lists_every_feed_with_provenance(
+    client: httpx.AsyncClient, api_key: str
+) -> None:
+    [content] = (await rpc(client, api_key, "resources/read", {"uri": "worldmonitor://sources"}))["result"][
+        "contents"
+    ]
+    feeds = {feed["feed"]: feed for feed in orjson.loads(content["text"])["feeds"]}
+    usgs = feeds["usgs-earthquakes"]
+    assert usgs["key"] == "seismology:earthquakes:v1"
+    assert usgs["records"] == 50
+    assert usgs["data_time"] == "2020-11-02T00:59:03Z"
+    assert "takkJakob/test2" in usgs["copied_from"]
+    assert usgs["licence"]
+    assert all(feed["copied_from"] and feed["sha256"] for feed in feeds.values())

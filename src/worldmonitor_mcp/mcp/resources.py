@@ -12,11 +12,13 @@ from typing import Any
 import orjson
 
 from ..errors import InvalidParamsError, WorldMonitorError
+from ..seeders import manifest
 from ..tools import CACHE_TOOLS, ToolContext, ToolRegistry
 from ..tools.freshness import Freshness, fetched_at_ms, own_meta_key
 
 SCHEME = "worldmonitor://"
 FRESHNESS_URI = "worldmonitor://freshness"
+SOURCES_URI = "worldmonitor://sources"
 DATA_PREFIX = "worldmonitor://data/"
 DATA_TEMPLATE = "worldmonitor://data/{tool}"
 JSON_MIME = "application/json"
@@ -42,6 +44,13 @@ class ResourceCatalog:
                 "name": "freshness",
                 "title": "Data freshness",
                 "description": "cached_at, stale and record count of every dataset behind the cache tools.",
+                "mimeType": JSON_MIME,
+            },
+            {
+                "uri": SOURCES_URI,
+                "name": "sources",
+                "title": "Data sources",
+                "description": "Every feed: upstream URL, licence, and where its bundled sample came from.",
                 "mimeType": JSON_MIME,
             },
             *(
@@ -83,6 +92,8 @@ class ResourceCatalog:
             raise InvalidParamsError('Invalid params: resources/read needs "uri"')
         if uri == FRESHNESS_URI:
             text = orjson.dumps(await freshness_report(ctx)).decode()
+        elif uri == SOURCES_URI:
+            text = manifest.bundled().decode()
         elif uri.startswith(DATA_PREFIX) and (tool := self._registry.get(uri.removeprefix(DATA_PREFIX))):
             text = _text_of(await tool.handler(ctx, {}))
         else:
