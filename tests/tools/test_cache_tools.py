@@ -172,3 +172,33 @@ async def test_store_failure_while_reading_is_masked_32603(
     reply = await call(client, api_key, "get_market_data")
     assert reply["error"] == {"code": -32603, "message": "Internal error: data fetch failed"}
     assert "secret" not in orjson.dumps(reply).decode()
+
+
+async def test_a_failed_seeder_run_is_visible_in_freshness(
+    client: httpx.AsyncClient, api_key: str, store: SqliteStore, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """The seeder keeps the last good data through an outage and records lastFailure in seed-meta;
+    the answer says so, so an agent knows why the data is ageing."""
+    failed_at = clock() - 5 * MINUTE_MS
+    meta_with_failure = {
+        "fetchedAt": clock() - 50 * MINUTE_MS,
+        "recordCount": 1,
+        "sourceVersion": "test",
+        "lastFailure": {"at": failed_at, "kind": "http", "message": "HTTP 503 from upstream"},
+    }
+    await store.set_many(
+        {
+            "seismology:earthquakes:v1": b'{"earthquakes": []}',
+            "seed-meta:seismology:earthquakes": orjson.dumps(meta_with_failure),
+            "wildfire:fires:v1": b'{"fireDetections": []}',
+            "seed-meta:wildfire:fires": meta(clock()),
+        }
+    )
+    result = payload(await call(client, api_key, "get_natural_disasters"))
+    assert result["freshness"]["earthquakes"]["last_failure"] == {
+        "at": iso_utc(failed_at),
+        "kind": "http",
+        "message": "HTTP 503 from upstream",
+    }
+    assert result["stale"] is True
+    assert "last_failure" not in result["freshness"]["fires"]

@@ -26,7 +26,7 @@ from .answer import render
 from .arguments import DEFAULT_QUERY, Query, ToolArguments
 from .cache_table import CACHE_TOOLS, CacheToolSpec
 from .filters import ArgumentError
-from .freshness import Freshness, fetched_at_ms, label_for_key, overall, own_meta_key
+from .freshness import Freshness, fetched_at_ms, label_for_key, last_failure, overall, own_meta_key
 from .output_schema import output_schema
 from .registry import Tool, ToolContext, ToolRegistry, tool_error, tool_result
 from .result_cache import Rendered, ResultCache
@@ -147,7 +147,7 @@ class CacheTool:
         for label, value, own in zip(self._labels, values, own_metas, strict=True):
             decoded[label] = _decode(value)
             meta = _decode(own) if own is not None else tool_meta
-            freshness[label] = Freshness(fetched_at_ms(meta), self._max_stale_ms)
+            freshness[label] = Freshness(fetched_at_ms(meta), self._max_stale_ms, last_failure(meta))
             if value is not None:
                 present.add(label)
         snapshot = _Snapshot(

@@ -45,6 +45,25 @@ def own_meta_key(key: str) -> str:
     return "seed-meta:" + ":".join(segments)
 
 
+def last_failure(meta: Any) -> dict[str, Any] | None:
+    """The seeder's ``lastFailure`` ``{at, kind, message}`` in wire form, when the last run failed: the data
+    is then the last good copy, kept through the outage, and the agent should know why it is ageing."""
+    if not isinstance(meta, dict):
+        return None
+    failure = meta.get("lastFailure")
+    if not isinstance(failure, dict):
+        return None
+    at, kind, message = failure.get("at"), failure.get("kind"), failure.get("message")
+    if (
+        isinstance(at, bool)
+        or not isinstance(at, int)
+        or not 0 < at < MAX_EPOCH_MS
+        or not isinstance(kind, str)
+    ):
+        return None
+    return {"at": iso_utc(at), "kind": kind[:40], "message": str(message or "")[:300]}
+
+
 def fetched_at_ms(meta: Any) -> int | None:
     """``fetchedAt`` of a seed-meta record, or None when the record is missing or malformed."""
     if not isinstance(meta, dict):
@@ -63,10 +82,16 @@ def iso_utc(epoch_ms: int) -> str:
     )
 
 
+MAX_EPOCH_MS = 253_402_300_799_999
+"""9999-12-31T23:59:59.999Z."""
+
+
 @dataclass(frozen=True, slots=True)
 class Freshness:
     fetched_at_ms: int | None
     max_stale_ms: int
+    failure: dict[str, Any] | None = None
+    """The seeder's last failure, when its latest run failed (see ``last_failure``)."""
 
     def stale(self, now_ms: int) -> bool:
         return self.fetched_at_ms is None or now_ms - self.fetched_at_ms > self.max_stale_ms
@@ -77,10 +102,13 @@ class Freshness:
         return None if self.fetched_at_ms is None else self.fetched_at_ms + self.max_stale_ms + 1
 
     def to_wire(self, now_ms: int) -> dict[str, Any]:
-        return {
+        wire: dict[str, Any] = {
             "cached_at": None if self.fetched_at_ms is None else iso_utc(self.fetched_at_ms),
             "stale": self.stale(now_ms),
         }
+        if self.failure is not None:
+            wire["last_failure"] = self.failure
+        return wire
 
 
 def overall(parts: list[Freshness], now_ms: int) -> dict[str, Any]:

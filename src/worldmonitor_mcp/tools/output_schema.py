@@ -19,7 +19,17 @@ _COUNT = {"type": "integer", "minimum": 0}
 _DEFS = {
     "freshness": {
         "type": "object",
-        "properties": {"cached_at": _TIME, "stale": {"type": "boolean"}},
+        "properties": {
+            "cached_at": _TIME,
+            "stale": {"type": "boolean"},
+            "last_failure": {
+                "type": "object",
+                "description": "The seeder's last run failed: the data is the last good copy.",
+                "properties": {"at": _TIME, "kind": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["at", "kind", "message"],
+                "additionalProperties": False,
+            },
+        },
         "required": ["cached_at", "stale"],
         "additionalProperties": False,
     },
