@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
-from chat_server import SLOW_S, ChatServer, running_chat_server
 from tool_calls import structured
 
+from chat_server import SLOW_S, ChatServer, running_chat_server
 from support import FakeClock
 from worldmonitor_mcp.app import create_app
 from worldmonitor_mcp.settings import Settings
