@@ -45,7 +45,8 @@ conformance-authorization: $(STAMP) $(CONFORMANCE)
 
 # Debian's Chromium for the browser end-to-end test (Playwright's own browser download cannot run here).
 chromium:
-	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| { echo "The browser test needs Debian's chromium: run 'apt-get install chromium' as root."; exit 1; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -54,7 +55,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) $(NODE)
+test: $(STAMP) $(NODE) chromium
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	PATH="$(CURDIR)/$(TOOLS)/node/bin:$$PATH" $(BIN)/pytest
