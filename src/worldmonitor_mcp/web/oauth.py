@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
 
 import orjson
 from starlette.types import Receive, Scope, Send
@@ -43,6 +43,8 @@ METADATA_MAX_AGE_S = 3600
 
 TOKEN_REPLY_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
+T_co = TypeVar("T_co", covariant=True)
+
 
 class MetadataEndpoint:
     """A JSON discovery document (RFC 8414 §3, RFC 9728 §3): GET and HEAD only."""
@@ -52,8 +54,7 @@ class MetadataEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] not in {"GET", "HEAD"}:
-            error = InvalidRequestError("Method not allowed: use GET")
-            await send_response(send, 405, orjson.dumps(error.body()), {"Allow": "GET, HEAD, OPTIONS"})
+            await send_method_not_allowed(send, "Method not allowed: use GET", allow="GET, HEAD, OPTIONS")
             return
         headers = {"Cache-Control": f"public, max-age={METADATA_MAX_AGE_S}"}
         if scope["method"] == "HEAD":
@@ -67,9 +68,53 @@ class MetadataEndpoint:
         await send_response(send, 200, self._body, headers)
 
 
+async def send_method_not_allowed(send: Send, message: str, *, allow: str = "POST, OPTIONS") -> None:
+    error = InvalidRequestError(message)
+    await send_response(send, 405, orjson.dumps(error.body()), {"Allow": allow})
+
+
 async def send_oauth_error(send: Send, error: OAuthError) -> None:
     await send_response(
         send, error.http_status, orjson.dumps(error.body()), {**TOKEN_REPLY_HEADERS, **error.headers()}
+    )
+
+
+async def _form_body(scope: Scope, receive: Receive) -> bytes:
+    try:
+        return await read_body(scope, receive, MAX_TOKEN_BODY_BYTES)
+    except PayloadTooLargeError:
+        raise RequestTooLargeError(f"The request is over {MAX_TOKEN_BODY_BYTES} bytes") from None
+
+
+class _TokenRequestHandler(Protocol[T_co]):
+    def __call__(
+        self, *, content_type: str | None, body: bytes, authorization: str | None, now_ms: int
+    ) -> Awaitable[T_co]: ...
+
+
+async def _handle_token_request(
+    scope: Scope, receive: Receive, handler: _TokenRequestHandler[T_co], clock_ms: Callable[[], int]
+) -> T_co:
+    """A revocation (RFC 7009 §2.1) or introspection (RFC 7662 §2.1) request: a form naming a token,
+    with client authentication. A store outage is ``temporarily_unavailable``."""
+    try:
+        return await handler(
+            content_type=header(scope, b"content-type"),
+            body=await _form_body(scope, receive),
+            authorization=header(scope, b"authorization"),
+            now_ms=clock_ms(),
+        )
+    except StoreUnavailableError as exc:
+        raise TemporarilyUnavailableError(log_reason=exc.log_reason) from exc
+
+
+def _refused(scope: Scope, what: str, error: OAuthError) -> None:
+    logger.info(
+        "%s refused request_id=%s error=%s reason=%s",
+        what,
+        request_state(scope).get("request_id"),
+        error.error,
+        error.log_reason,
     )
 
 
@@ -83,8 +128,7 @@ class TokenEndpointApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] != "POST":
-            error = InvalidRequestError("Method not allowed: the token endpoint takes POST")
-            await send_response(send, 405, orjson.dumps(error.body()), {"Allow": "POST, OPTIONS"})
+            await send_method_not_allowed(send, "Method not allowed: the token endpoint takes POST")
             return
         try:
             try:
@@ -101,12 +145,7 @@ class TokenEndpointApp:
                 now_ms=self._clock_ms(),
             )
         except OAuthError as error:
-            logger.info(
-                "token request refused request_id=%s error=%s reason=%s",
-                request_state(scope).get("request_id"),
-                error.error,
-                error.log_reason,
-            )
+            _refused(scope, "token request", error)
             await send_oauth_error(send, error)
             return
         await send_response(send, 200, orjson.dumps(result), TOKEN_REPLY_HEADERS)
@@ -114,23 +153,6 @@ class TokenEndpointApp:
 
 REGISTRATION_WINDOW_S = 3600
 """Registrations are counted per client IP per hour: a client registers once, not in bursts."""
-
-
-async def _form_body(scope: Scope, receive: Receive) -> bytes:
-    try:
-        return await read_body(scope, receive, MAX_TOKEN_BODY_BYTES)
-    except PayloadTooLargeError:
-        raise RequestTooLargeError(f"The request is over {MAX_TOKEN_BODY_BYTES} bytes") from None
-
-
-def _refused(scope: Scope, what: str, error: OAuthError) -> None:
-    logger.info(
-        "%s refused request_id=%s error=%s reason=%s",
-        what,
-        request_state(scope).get("request_id"),
-        error.error,
-        error.log_reason,
-    )
 
 
 class RegistrationApp:
@@ -153,8 +175,7 @@ class RegistrationApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] != "POST":
-            error = InvalidRequestError("Method not allowed: register with POST")
-            await send_response(send, 405, orjson.dumps(error.body()), {"Allow": "POST, OPTIONS"})
+            await send_method_not_allowed(send, "Method not allowed: register with POST")
             return
         try:
             try:
@@ -198,19 +219,10 @@ class RevocationApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] != "POST":
-            error = InvalidRequestError("Method not allowed: revoke with POST")
-            await send_response(send, 405, orjson.dumps(error.body()), {"Allow": "POST, OPTIONS"})
+            await send_method_not_allowed(send, "Method not allowed: revoke with POST")
             return
         try:
-            try:
-                await self._endpoint.revoke(
-                    content_type=header(scope, b"content-type"),
-                    body=await _form_body(scope, receive),
-                    authorization=header(scope, b"authorization"),
-                    now_ms=self._clock_ms(),
-                )
-            except StoreUnavailableError as exc:
-                raise TemporarilyUnavailableError(log_reason=exc.log_reason) from exc
+            await _handle_token_request(scope, receive, self._endpoint.revoke, self._clock_ms)
         except OAuthError as error:
             _refused(scope, "revocation", error)
             await send_oauth_error(send, error)
@@ -227,19 +239,10 @@ class IntrospectionApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] != "POST":
-            error = InvalidRequestError("Method not allowed: introspect with POST")
-            await send_response(send, 405, orjson.dumps(error.body()), {"Allow": "POST, OPTIONS"})
+            await send_method_not_allowed(send, "Method not allowed: introspect with POST")
             return
         try:
-            try:
-                result = await self._endpoint.introspect(
-                    content_type=header(scope, b"content-type"),
-                    body=await _form_body(scope, receive),
-                    authorization=header(scope, b"authorization"),
-                    now_ms=self._clock_ms(),
-                )
-            except StoreUnavailableError as exc:
-                raise TemporarilyUnavailableError(log_reason=exc.log_reason) from exc
+            result = await _handle_token_request(scope, receive, self._endpoint.introspect, self._clock_ms)
         except OAuthError as error:
             _refused(scope, "introspection", error)
             await send_oauth_error(send, error)
