@@ -162,3 +162,23 @@ async def authenticate_caller(
         raise InvalidClientError("Authenticate with a client secret (or an API key as client_secret)")
     client = await authenticate_registered_client(form, authorization, resolver, now_ms=now_ms)
     return Caller(client=client)
+
+
+async def authenticate_token_request(
+    form: Mapping[str, str],
+    authorization: str | None,
+    resolver: ClientResolver,
+    identify: Callable[[str], Awaitable[Principal | None]],
+    *,
+    now_ms: int,
+    public_allowed: bool,
+) -> tuple[Caller, str]:
+    """The caller and the ``token`` parameter of a revocation (RFC 7009 §2.1) or introspection
+    (RFC 7662 §2.1) request; the caller is authenticated first."""
+    caller = await authenticate_caller(
+        form, authorization, resolver, identify, now_ms=now_ms, public_allowed=public_allowed
+    )
+    token = form.get("token")
+    if not token:
+        raise InvalidRequestError("token is required")
+    return caller, token

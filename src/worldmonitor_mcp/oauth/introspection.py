@@ -18,9 +18,8 @@ from typing import Any
 
 from ..principal import Principal
 from .access_tokens import AccessTokenRepository
-from .client_auth import authenticate_caller
+from .client_auth import authenticate_token_request
 from .clients import ClientResolver
-from .errors import InvalidRequestError
 from .grants import GrantRepository
 from .refresh import KeyIsActive, RefreshTokens
 from .token_endpoint import parse_form
@@ -54,12 +53,9 @@ class IntrospectionEndpoint:
         self, *, content_type: str | None, body: bytes, authorization: str | None, now_ms: int
     ) -> dict[str, Any]:
         form = parse_form(content_type, body)
-        caller = await authenticate_caller(
+        caller, token = await authenticate_token_request(
             form, authorization, self._clients, self._identify, now_ms=now_ms, public_allowed=False
         )
-        token = form.get("token")
-        if not token:
-            raise InvalidRequestError("token is required")
         access = await self._tokens.find(token)
         if access is not None:
             if (

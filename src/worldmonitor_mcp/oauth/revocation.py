@@ -18,9 +18,8 @@ from collections.abc import Awaitable, Callable
 
 from ..principal import Principal
 from .access_tokens import AccessTokenRepository
-from .client_auth import authenticate_caller
+from .client_auth import authenticate_token_request
 from .clients import ClientResolver
-from .errors import InvalidRequestError
 from .grants import GrantRepository
 from .refresh import RefreshTokens
 from .token_endpoint import parse_form
@@ -47,12 +46,9 @@ class RevocationEndpoint:
         self, *, content_type: str | None, body: bytes, authorization: str | None, now_ms: int
     ) -> None:
         form = parse_form(content_type, body)
-        caller = await authenticate_caller(
+        caller, token = await authenticate_token_request(
             form, authorization, self._clients, self._identify, now_ms=now_ms, public_allowed=True
         )
-        token = form.get("token")
-        if not token:
-            raise InvalidRequestError("token is required")
         # §2.1: token_type_hint is only a hint; both kinds are recognised by their prefix anyway.
         refresh = await self._refresh.find(token)
         if refresh is not None:
