@@ -12,7 +12,6 @@ The whole stack, outermost first:
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
@@ -20,6 +19,7 @@ import httpx
 from starlette.routing import Route, Router
 from starlette.types import ASGIApp
 
+from .clock import wall_clock_ms
 from .keys import ApiKeyVerifier, StaticKeys
 from .mcp.methods import MethodTable
 from .mcp.transport import McpEndpoint
@@ -33,10 +33,6 @@ from .web.cors import CORSMiddleware
 from .web.errors import ServerErrorMiddleware
 from .web.request_log import RequestIdMiddleware
 from .web.transport_security import TransportSecurityMiddleware, TransportSecurityPolicy
-
-
-def wall_clock_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def create_app(

@@ -18,6 +18,7 @@ import click
 from pydantic import ValidationError
 
 from . import __version__
+from .clock import wall_clock_ms
 from .errors import StoreUnavailableError
 from .keys import ApiKeyRepository, KeyNotFoundError
 from .logging_config import logging_config
@@ -27,10 +28,6 @@ from .store import Store, open_store
 
 T = TypeVar("T")
 DOCS = "docs/configuration.md"
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def _settings(**flags: Any) -> Settings:
@@ -151,7 +148,7 @@ async def _prepare(store: Store, settings: Settings) -> str | None:
     repository = ApiKeyRepository(store)
     if settings.no_auth or settings.static_keys or await repository.count_active() > 0:
         return None
-    key, _ = await repository.create("first key (created by serve)", now_ms=_now_ms())
+    key, _ = await repository.create("first key (created by serve)", now_ms=wall_clock_ms())
     return key
 
 
@@ -172,7 +169,6 @@ def stdio(data_dir: Path | None) -> None:
 
 
 async def _serve_stdio(store: Store, settings: Settings) -> None:
-    from .app import wall_clock_ms
     from .mcp.dispatch import Dispatcher
     from .mcp.methods import MethodTable
     from .mcp.stdio import serve_stdio
@@ -196,7 +192,9 @@ def keys_create(label: str) -> None:
     """Create a key and print it once. Only its hash is stored."""
     settings = _settings()
     try:
-        key, record = _with_store(settings, lambda s: ApiKeyRepository(s).create(label, now_ms=_now_ms()))
+        key, record = _with_store(
+            settings, lambda s: ApiKeyRepository(s).create(label, now_ms=wall_clock_ms())
+        )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created key {record.id} ({record.label}). It is shown only this once:\n\n    {key}\n")
@@ -233,9 +231,9 @@ def keys_revoke(key_id: str) -> None:
     settings = _settings()
 
     async def revoke(store: Store) -> tuple[Any, int]:
-        record = await ApiKeyRepository(store).revoke(key_id, now_ms=_now_ms())
+        record = await ApiKeyRepository(store).revoke(key_id, now_ms=wall_clock_ms())
         grants = GrantRepository(store, ttl_s=settings.refresh_token_ttl_s)
-        return record, await grants.revoke_for_key(key_id, now_ms=_now_ms())
+        return record, await grants.revoke_for_key(key_id, now_ms=wall_clock_ms())
 
     try:
         record, grants = _with_store(settings, revoke)
@@ -295,7 +293,7 @@ def clients_create(name: str, redirect_uris: tuple[str, ...], public: bool) -> N
             redirect_uris=uris,
             auth_method=method,
             source="operator",
-            now_ms=_now_ms(),
+            now_ms=wall_clock_ms(),
         ),
     )
     click.echo(f"Created client {record.client_id} ({record.client_name}).")
@@ -381,7 +379,7 @@ def grants_revoke(grant_id: str) -> None:
     async def revoke(store: Store) -> Any:
         repository = GrantRepository(store, ttl_s=settings.refresh_token_ttl_s)
         grant = await repository.find(grant_id)
-        return await repository.revoke(grant, reason="revoked by the operator", now_ms=_now_ms())
+        return await repository.revoke(grant, reason="revoked by the operator", now_ms=wall_clock_ms())
 
     try:
         grant = _with_store(settings, revoke)
@@ -468,7 +466,7 @@ def seed(
 def _seed_from_dir(from_dir: Path) -> None:
     from .seeders import seed_from_dir
 
-    reports = _with_store(_settings(), lambda s: seed_from_dir(s, from_dir, now_ms=_now_ms()))
+    reports = _with_store(_settings(), lambda s: seed_from_dir(s, from_dir, now_ms=wall_clock_ms()))
     failed = False
     for report in reports:
         click.echo(report.describe())
@@ -481,7 +479,7 @@ def _seed_from_file(feed_name: str, from_file: Path) -> None:
     from .seeders import FEEDS, seed_from_file
 
     feed = FEEDS[feed_name]
-    report = _with_store(_settings(), lambda s: seed_from_file(s, feed, from_file, now_ms=_now_ms()))
+    report = _with_store(_settings(), lambda s: seed_from_file(s, feed, from_file, now_ms=wall_clock_ms()))
     click.echo(report.describe())
     if not report.ok:
         raise click.ClickException(f"{from_file} could not be seeded as {feed.name}; see the line above.")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -31,6 +30,7 @@ import anyio
 import httpx
 
 from .. import __version__
+from ..clock import wall_clock_ms
 from .base import Feed, SeedError, UpstreamRequest
 
 logger = logging.getLogger("worldmonitor.seeders")
@@ -200,10 +200,6 @@ class _Retry(Exception):
         self.retry_after_s = retry_after_s
 
 
-def _wall_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
 def _scrub(text: str, secret: str | None) -> str:
     return text.replace(secret, "***") if secret else text
 
@@ -219,7 +215,7 @@ class Fetcher:
         retries: int = 3,
         timeout_s: float = 30.0,
         sleep: Sleep = anyio.sleep,
-        clock_ms: Callable[[], int] = _wall_ms,
+        clock_ms: Callable[[], int] = wall_clock_ms,
         rng: random.Random | None = None,
     ) -> None:
         if retries < 0 or timeout_s <= 0:

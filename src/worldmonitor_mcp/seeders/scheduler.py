@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
@@ -31,6 +30,7 @@ import anyio
 import httpx
 from pydantic import SecretStr
 
+from ..clock import wall_clock_ms
 from ..errors import StoreUnavailableError
 from ..settings import Settings
 from ..store import keys
@@ -51,10 +51,6 @@ MAX_IDLE_S = 60.0
 """The longest sleep between two looks at the schedule, so a feed run elsewhere is noticed soon."""
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-def _wall_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +92,7 @@ class Scheduler:
         feeds: Iterable[Feed] | None = None,
         feed_keys: Mapping[str, SecretStr] | None = None,
         policy: SchedulePolicy | None = None,
-        clock_ms: Callable[[], int] = _wall_ms,
+        clock_ms: Callable[[], int] = wall_clock_ms,
         sleep: Sleep = anyio.sleep,
         rng: random.Random | None = None,
     ) -> None:
@@ -223,7 +219,7 @@ def build_scheduler(
     client: httpx.AsyncClient,
     *,
     feeds: Iterable[Feed] | None = None,
-    clock_ms: Callable[[], int] = _wall_ms,
+    clock_ms: Callable[[], int] = wall_clock_ms,
 ) -> Scheduler:
     """A scheduler configured from ``settings``, fetching through ``client``."""
     fetcher = Fetcher(
@@ -241,7 +237,7 @@ def build_scheduler(
 
 @asynccontextmanager
 async def run_seeders(
-    settings: Settings, store: Store, *, clock_ms: Callable[[], int] = _wall_ms
+    settings: Settings, store: Store, *, clock_ms: Callable[[], int] = wall_clock_ms
 ) -> AsyncIterator[Scheduler]:
     """Run the scheduler in the background while the body runs (the server's lifespan)."""
     async with make_client(timeout_s=settings.feed_timeout_s, contact=settings.feed_contact) as client:

@@ -15,7 +15,6 @@ from one file. After any of them, the composite keys fed by what was written are
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -25,6 +24,7 @@ from typing import Literal
 import anyio
 import orjson
 
+from ..clock import wall_clock_ms
 from ..errors import StoreUnavailableError
 from ..store import keys
 from ..store.base import Store
@@ -82,10 +82,6 @@ class SeedReport:
             parts.append(f"from {self.source}")
         line = "  ".join(parts)
         return f"{line}: {self.error}" if self.error else line
-
-
-def _wall_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def _iso(ms: int) -> str:
@@ -160,7 +156,7 @@ async def load_snapshot(store: Store, *, now_ms: int | None = None) -> list[Seed
 
     Afterwards ``wm:snapshot-loaded`` records when this ran and what each feed did.
     """
-    now = _wall_ms() if now_ms is None else now_ms
+    now = wall_clock_ms() if now_ms is None else now_ms
     reports = []
     for feed in FEEDS.values():
         try:

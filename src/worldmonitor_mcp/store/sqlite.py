@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hmac
 import sqlite3
-import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from typing import TypeVar
 
 import orjson
 
+from ..clock import wall_clock_ms
 from ..errors import StoreUnavailableError
 from . import keys
 from .base import CredentialCheck, WindowResult
@@ -42,10 +42,6 @@ CREATE TABLE IF NOT EXISTS window_hits (
 
 PURGE_EVERY_WRITES = 1000
 """Expired rows are invisible at once but deleted in bulk, every this many writes, to keep writes cheap."""
-
-
-def _wall_ms() -> int:
-    return int(time.time() * 1000)
 
 
 class SqliteStore:
@@ -86,19 +82,21 @@ class SqliteStore:
     def _count_write(self, db: sqlite3.Connection) -> None:
         self._writes += 1
         if self._writes % PURGE_EVERY_WRITES == 0:
-            db.execute("DELETE FROM kv WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= ?", (_wall_ms(),))
+            db.execute(
+                "DELETE FROM kv WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= ?", (wall_clock_ms(),)
+            )
 
     @staticmethod
     def _get(db: sqlite3.Connection, key: str) -> bytes | None:
         row = db.execute(
             "SELECT value FROM kv WHERE key = ? AND (expires_at_ms IS NULL OR expires_at_ms > ?)",
-            (key, _wall_ms()),
+            (key, wall_clock_ms()),
         ).fetchone()
         return None if row is None else bytes(row[0])
 
     @staticmethod
     def _put(db: sqlite3.Connection, key: str, value: bytes, ttl_ms: int | None) -> None:
-        expires = None if ttl_ms is None else _wall_ms() + ttl_ms
+        expires = None if ttl_ms is None else wall_clock_ms() + ttl_ms
         db.execute(
             "INSERT INTO kv (key, value, expires_at_ms) VALUES (?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires_at_ms = excluded.expires_at_ms",
@@ -160,7 +158,7 @@ class SqliteStore:
 
     async def delete(self, *keys_: str) -> int:
         def op(db: sqlite3.Connection) -> int:
-            now = _wall_ms()
+            now = wall_clock_ms()
             with self._transaction(db):
                 removed = 0
                 for key in keys_:
@@ -181,7 +179,7 @@ class SqliteStore:
             rows = db.execute(
                 "SELECT key FROM kv WHERE substr(key, 1, ?) = ? "
                 "AND (expires_at_ms IS NULL OR expires_at_ms > ?) ORDER BY key",
-                (len(prefix), prefix, _wall_ms()),
+                (len(prefix), prefix, wall_clock_ms()),
             ).fetchall()
             return [row[0] for row in rows]
 
@@ -245,7 +243,7 @@ class SqliteStore:
             # One statement, so atomic on its own: the row goes only if it is live and still ours.
             cursor = db.execute(
                 "DELETE FROM kv WHERE key = ? AND value = ? AND (expires_at_ms IS NULL OR expires_at_ms > ?)",
-                (key, token.encode(), _wall_ms()),
+                (key, token.encode(), wall_clock_ms()),
             )
             return cursor.rowcount == 1
 

@@ -1,0 +1,13 @@
+"""The wall clock in epoch milliseconds: what every injected ``clock_ms`` / ``now_ms`` defaults to.
+
+Code that needs the time takes a clock (or ``now_ms``) as a parameter so tests can move it; this is
+the one real clock the app factory, the CLI, the seeders and the SQLite store's expiry fall back to.
+"""
+
+from __future__ import annotations
+
+import time
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
