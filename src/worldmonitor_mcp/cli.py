@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging.config
 import os
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,7 +17,7 @@ import click
 from pydantic import ValidationError
 
 from . import __version__
-from .clock import wall_clock_ms
+from .clock import wall_clock_ms, when_label
 from .errors import StoreUnavailableError
 from .keys import ApiKeyRepository, KeyNotFoundError
 from .logging_config import logging_config
@@ -210,15 +209,9 @@ def keys_list() -> None:
     click.echo(f"{'ID':<14}{'CREATED':<22}{'LAST USED':<22}{'STATUS':<10}LABEL")
     for r in records:
         click.echo(
-            f"{r.id:<14}{_when(r.created_at_ms):<22}{_when(r.last_used_at_ms):<22}"
+            f"{r.id:<14}{when_label(r.created_at_ms):<22}{when_label(r.last_used_at_ms):<22}"
             f"{'revoked' if r.revoked else 'active':<10}{r.label}"
         )
-
-
-def _when(epoch_ms: int | None) -> str:
-    if epoch_ms is None:
-        return "never"
-    return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(epoch_ms / 1000))
 
 
 @keys.command("revoke")
@@ -319,8 +312,8 @@ def clients_list() -> None:
     for r in records:
         kind = "public" if r.is_public else "confidential"
         click.echo(
-            f"{r.client_id:<38}{kind:<14}{r.source:<14}{_when(r.created_at_ms):<22}"
-            f"{_when(r.last_used_at_ms):<22}{r.client_name}"
+            f"{r.client_id:<38}{kind:<14}{r.source:<14}{when_label(r.created_at_ms):<22}"
+            f"{when_label(r.last_used_at_ms):<22}{r.client_name}"
         )
 
 
@@ -363,7 +356,7 @@ def grants_list(key_id: str | None) -> None:
     for g in records:
         status = "revoked" if g.revoked else "active"
         click.echo(
-            f"{g.id:<18}{g.key_id:<16}{_when(g.created_at_ms):<22}{_when(g.last_used_at_ms):<22}"
+            f"{g.id:<18}{g.key_id:<16}{when_label(g.created_at_ms):<22}{when_label(g.last_used_at_ms):<22}"
             f"{status:<10}{g.client_name} ({g.client_id})"
         )
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import logging
 import logging.config
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import anyio
 
+from ..clock import when_label
 from ..errors import StoreUnavailableError
 from ..logging_config import logging_config
 from ..settings import Settings
@@ -125,12 +125,6 @@ def duration_label(seconds: float) -> str:
         if whole >= size and whole % size == 0:
             return f"{whole // size}{unit}"
     return f"{whole}s"
-
-
-def when_label(epoch_ms: int | None) -> str:
-    if epoch_ms is None:
-        return "never"
-    return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(epoch_ms / 1000))
 
 
 def status_label(status: FeedStatus) -> str:
