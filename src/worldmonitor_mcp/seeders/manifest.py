@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import orjson
 
 from . import FEEDS
+from ._dates import iso_utc
 from .snapshot import SNAPSHOT_PACKAGE
 
 MANIFEST_NAME = "manifest.json"
@@ -39,11 +39,7 @@ def _sample_provenance() -> dict[str, dict[str, str]]:
 
 
 def _iso(epoch_ms: int | None) -> str | None:
-    if epoch_ms is None:
-        return None
-    return (
-        datetime.fromtimestamp(epoch_ms / 1000, tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    )
+    return None if epoch_ms is None else iso_utc(epoch_ms)
 
 
 def build_manifest() -> dict[str, Any]:

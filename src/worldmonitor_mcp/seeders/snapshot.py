@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -28,6 +27,7 @@ from ..clock import wall_clock_ms
 from ..errors import StoreUnavailableError
 from ..store import keys
 from ..store.base import Store
+from ._dates import iso_utc
 from .base import FEEDS, Feed, ParsedFeed, SeedError
 from .composite import rebuild_composites
 from .writer import stored_fetched_at_ms, write_feed
@@ -86,7 +86,7 @@ class SeedReport:
 
 def _iso(ms: int) -> str:
     try:
-        return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        return iso_utc(ms)
     except (OverflowError, OSError, ValueError):
         return f"{ms} ms since the epoch"
 
