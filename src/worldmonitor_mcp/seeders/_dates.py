@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from pydantic import AfterValidator
+
 from .base import epoch_ms
 
 _RFC822_DATE_ONLY = "%a, %d %b %Y"
@@ -61,6 +63,17 @@ def strptime_ms(value: str, pattern: str) -> int:
     except ValueError as exc:
         raise ValueError(f"{value[:60]!r} does not match {pattern!r}") from exc
     return _checked(moment)
+
+
+def matches_strptime(pattern: str) -> AfterValidator:
+    """A pydantic validator for a string field kept as the feed wrote it, that must read as ``pattern``
+    (``date: Annotated[str, matches_strptime("%Y-%m-%d")]``)."""
+
+    def check(value: str) -> str:
+        strptime_ms(value, pattern)
+        return value
+
+    return AfterValidator(check)
 
 
 def iso_utc(ms: int) -> str:

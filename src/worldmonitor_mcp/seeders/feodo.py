@@ -34,7 +34,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ._dates import strptime_ms
+from ._dates import matches_strptime, strptime_ms
 from .base import Feed, FeedFormatError, ParsedFeed, describe_validation_error, newest_oldest
 from .sniff import payload_hint
 
@@ -64,18 +64,12 @@ _DATE_TIME = "%Y-%m-%d %H:%M:%S"
 class _Row(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    first_seen_utc: str
+    first_seen_utc: Annotated[str, matches_strptime(_DATE_TIME)]
     dst_ip: str
     dst_port: Annotated[int, Field(ge=0, le=65535)]
     c2_status: Literal["online", "offline", ""]
     last_online: str
     malware: str
-
-    @field_validator("first_seen_utc")
-    @classmethod
-    def _first_seen(cls, value: str) -> str:
-        strptime_ms(value, _DATE_TIME)
-        return value
 
     @field_validator("last_online")
     @classmethod

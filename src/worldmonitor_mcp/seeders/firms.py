@@ -30,7 +30,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ._dates import strptime_ms
+from ._dates import matches_strptime, strptime_ms
 from .base import Feed, FeedFormatError, ParsedFeed, describe_validation_error, newest_oldest
 from .sniff import payload_hint
 
@@ -73,17 +73,11 @@ class _Row(BaseModel):
     longitude: Annotated[float, Field(ge=-180, le=180)]
     brightness: float
     frp: float
-    acq_date: str
+    acq_date: Annotated[str, matches_strptime("%Y-%m-%d")]
     acq_time: Annotated[str, Field(pattern=r"^[0-9]{1,4}$")]
     satellite: str
     confidence: str
     daynight: Literal["D", "N"]
-
-    @field_validator("acq_date")
-    @classmethod
-    def _date(cls, value: str) -> str:
-        strptime_ms(value, "%Y-%m-%d")
-        return value
 
     @field_validator("acq_time")
     @classmethod

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from ._dates import strptime_ms
+from ._dates import matches_strptime, strptime_ms
 from .base import Feed, FeedFormatError, ParsedFeed, UpstreamRequest, describe_validation_error
 from .sniff import payload_hint
 
@@ -53,14 +53,8 @@ class _Model(BaseModel):
 
 
 class _Observation(_Model):
-    date: str
+    date: Annotated[str, matches_strptime(DATE)]
     value: str
-
-    @field_validator("date")
-    @classmethod
-    def _date(cls, value: str) -> str:
-        strptime_ms(value, DATE)
-        return value
 
     @field_validator("value")
     @classmethod
@@ -76,15 +70,9 @@ class _Observation(_Model):
 
 
 class _Response(_Model):
-    realtime_start: str
+    realtime_start: Annotated[str, matches_strptime(DATE)]
     observations: list[_Observation]
     units: str = "lin"
-
-    @field_validator("realtime_start")
-    @classmethod
-    def _start(cls, value: str) -> str:
-        strptime_ms(value, DATE)
-        return value
 
     @field_validator("units")
     @classmethod

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ._country import alpha2_from_alpha3, alpha2_from_name
-from ._dates import strptime_ms
+from ._dates import matches_strptime, strptime_ms
 from .base import Feed, FeedFormatError, ParsedFeed, describe_validation_error
 from .natural_events import GDACS_CATEGORY, GDACS_TYPE_NAME, NaturalEvent, category_of, parsed_events
 from .natural_events import count_records as count_records
@@ -47,15 +47,9 @@ class _Properties(_Model):
     description: str = ""
     link: str = ""
     alertlevel: str = ""
-    fromdate: str
+    fromdate: Annotated[str, matches_strptime(DATE_FORMAT)]
     iso3: str = ""
     country: str = ""
-
-    @field_validator("fromdate")
-    @classmethod
-    def _date(cls, value: str) -> str:
-        strptime_ms(value, DATE_FORMAT)
-        return value
 
 
 class _Point(_Model):

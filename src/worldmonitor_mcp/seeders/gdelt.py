@@ -25,12 +25,12 @@ alpha-2, from GDELT's country name) is added, titles are trimmed of GDELT's padd
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ._country import alpha2_from_name
-from ._dates import iso_utc, strptime_ms
+from ._dates import iso_utc, matches_strptime, strptime_ms
 from .base import Feed, FeedFormatError, ParsedFeed, Parser, describe_validation_error, newest_oldest
 from .sniff import payload_hint
 
@@ -56,18 +56,12 @@ class _Article(BaseModel):
 
     url: str = ""
     title: str = ""
-    seendate: str
+    seendate: Annotated[str, matches_strptime(SEEN_DATE)]
     socialimage: str = ""
     domain: str = ""
     language: str = ""
     sourcecountry: str = ""
     tone: float | None = None
-
-    @field_validator("seendate")
-    @classmethod
-    def _seen(cls, value: str) -> str:
-        strptime_ms(value, SEEN_DATE)
-        return value
 
 
 class _ArtList(BaseModel):
