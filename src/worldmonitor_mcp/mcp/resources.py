@@ -13,6 +13,7 @@ import orjson
 
 from ..errors import InvalidParamsError, WorldMonitorError
 from ..seeders import manifest
+from ..store.values import json_or_none
 from ..tools import CACHE_TOOLS, ToolContext, ToolRegistry
 from ..tools.freshness import Freshness, fetched_at_ms, own_meta_key
 
@@ -121,7 +122,7 @@ async def freshness_report(ctx: ToolContext) -> dict[str, Any]:
         datasets = {}
         for key in spec.keys:
             raw = metas[own_meta_key(key)] or metas[spec.meta_key]
-            meta = _decode(raw)
+            meta = json_or_none(raw)
             freshness = Freshness(fetched_at_ms(meta), budget_ms)
             count = meta.get("recordCount") if isinstance(meta, dict) else None
             datasets[key] = {**freshness.to_wire(ctx.now_ms), "record_count": count}
@@ -131,12 +132,3 @@ async def freshness_report(ctx: ToolContext) -> dict[str, Any]:
             "datasets": datasets,
         }
     return {"tools": report}
-
-
-def _decode(raw: bytes | None) -> Any:
-    if raw is None:
-        return None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None

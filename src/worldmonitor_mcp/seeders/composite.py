@@ -38,8 +38,9 @@ import orjson
 
 from ..store import keys
 from ..store.base import Store
+from ..store.values import json_object, json_or_none, unwrap_envelope
 from .base import FEEDS, ParsedFeed
-from .state import Failure, json_object
+from .state import Failure
 
 logger = logging.getLogger("worldmonitor.seeders")
 
@@ -91,15 +92,6 @@ def register_composite(composite: Composite) -> Composite:
     return composite
 
 
-def _decode(raw: bytes | None) -> Any:
-    if raw is None:
-        return None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-
-
 def composite_meta(
     composite: Composite, parsed: ParsedFeed, metas: Mapping[str, dict[str, Any]]
 ) -> dict[str, Any]:
@@ -143,12 +135,10 @@ async def rebuild(store: Store, composite: Composite, *, ttl_ms: int | None) -> 
     present: dict[str, Any] = {}
     metas: dict[str, dict[str, Any]] = {}
     for index, feed in enumerate(source_feeds):
-        data = _decode(raw[2 * index])
+        data = json_or_none(raw[2 * index])
         if data is None:
             continue
-        if isinstance(data, dict) and "_seed" in data and "data" in data:  # a WorldMonitor envelope
-            data = data["data"]
-        present[feed.name] = data
+        present[feed.name] = unwrap_envelope(data)
         metas[feed.name] = json_object(raw[2 * index + 1]) or {}
     if not present:
         return False

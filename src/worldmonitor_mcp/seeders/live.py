@@ -35,10 +35,11 @@ import orjson
 
 from ..store import keys
 from ..store.base import Store
+from ..store.values import json_object
 from .base import EmptyResultError, Feed, ParsedFeed, RecordFloorError, SeedError
 from .composite import rebuild_composites
 from .fetch import Fetcher, FetchError
-from .state import Failure, FeedState, json_object
+from .state import Failure, FeedState
 from .writer import seed_meta
 
 logger = logging.getLogger("worldmonitor.seeders")

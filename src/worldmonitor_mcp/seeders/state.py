@@ -27,6 +27,7 @@ from pydantic import SecretStr
 
 from ..store import keys
 from ..store.base import Store
+from ..store.values import json_object
 from .base import Feed
 from .fetch import Validators
 
@@ -37,17 +38,6 @@ def _int(value: Any) -> int | None:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def json_object(raw: bytes | None) -> dict[str, Any] | None:
-    """A stored JSON object, or None when missing or in another shape."""
-    if raw is None:
-        return None
-    try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 @dataclass(frozen=True, slots=True)

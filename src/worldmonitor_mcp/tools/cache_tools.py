@@ -19,9 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from ..errors import InternalError, StoreUnavailableError
+from ..store.values import cached_data
 from .answer import render
 from .arguments import DEFAULT_QUERY, Query, ToolArguments
 from .cache_table import CACHE_TOOLS, CacheToolSpec
@@ -51,18 +50,6 @@ class _Snapshot:
     tool_freshness: Freshness
     data_version: int
     valid_until_ms: int
-
-
-def _decode(raw: bytes | None) -> Any:
-    if raw is None:
-        return None
-    try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    if isinstance(value, dict) and "_seed" in value and "data" in value:
-        return value["data"]
-    return value
 
 
 class CacheTool:
@@ -140,13 +127,13 @@ class CacheTool:
         except StoreUnavailableError as exc:
             raise InternalError(log_reason=f"{self.spec.name}: {exc.log_reason}") from exc
         n = len(self.spec.keys)
-        values, own_metas, tool_meta = raw[:n], raw[n : 2 * n], _decode(raw[-1])
+        values, own_metas, tool_meta = raw[:n], raw[n : 2 * n], cached_data(raw[-1])
         decoded: dict[str, Any] = {}
         freshness: dict[str, Freshness] = {}
         present: set[str] = set()
         for label, value, own in zip(self._labels, values, own_metas, strict=True):
-            decoded[label] = _decode(value)
-            meta = _decode(own) if own is not None else tool_meta
+            decoded[label] = cached_data(value)
+            meta = cached_data(own) if own is not None else tool_meta
             freshness[label] = Freshness(fetched_at_ms(meta), self._max_stale_ms, last_failure(meta))
             if value is not None:
                 present.add(label)

@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-import orjson
-
 from ...errors import InternalError, StoreUnavailableError
+from ...store.values import cached_data
 from ..cache_table import CACHE_TOOLS
 from ..filters import reshape_lists
 from ..freshness import Freshness, fetched_at_ms, own_meta_key
@@ -41,18 +40,6 @@ def _budgets() -> dict[str, tuple[str, int]]:
 
 
 _BUDGETS = _budgets()
-
-
-def _decode(raw: bytes | None) -> Any:
-    if raw is None:
-        return None
-    try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    if isinstance(value, dict) and "_seed" in value and "data" in value:
-        return value["data"]
-    return value
 
 
 def _records(value: Any) -> Iterator[tuple[str, Record]]:
@@ -113,9 +100,9 @@ class EvidenceReader:
         except StoreUnavailableError as exc:
             raise InternalError(log_reason=f"analysis: {exc.log_reason}") from exc
         n = len(self._keys)
-        values = [_decode(r) for r in raw[:n]]
-        own = [_decode(r) for r in raw[n : 2 * n]]
-        tool_meta = dict(zip(self._tool_metas, (_decode(r) for r in raw[2 * n :]), strict=True))
+        values = [cached_data(r) for r in raw[:n]]
+        own = [cached_data(r) for r in raw[n : 2 * n]]
+        tool_meta = dict(zip(self._tool_metas, (cached_data(r) for r in raw[2 * n :]), strict=True))
         freshness: dict[str, Freshness] = {}
         for key, value, meta in zip(self._keys, values, own, strict=True):
             if value is None:
