@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from parser_checks import parse_or_own_error, sample
 
 from worldmonitor_mcp.seeders import FEEDS, FeedFormatError, ParsedFeed
 from worldmonitor_mcp.seeders.cisa_kev import DATA_KEY, parse
-
-
-def sample(name: str) -> bytes:
-    return resources.files("worldmonitor_mcp.snapshot").joinpath(name).read_bytes()
-
 
 SAMPLE = sample("cisa_kev.json")
 _FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -119,16 +114,8 @@ def test_truncated_download() -> None:
 
 
 def _parse_or_own_error(payload: bytes) -> ParsedFeed | None:
-    try:
-        parsed = parse(payload)
-    except FeedFormatError as exc:
-        message = str(exc)
-    else:
-        assert parsed.record_count == len(parsed.data["vulnerabilities"])  # type: ignore[index]
-        orjson.dumps(parsed.data)
-        return parsed
-    assert message.startswith("cisa-kev: unrecognised payload: ")
-    return None
+    """The fuzz contract (parser_checks.parse_or_own_error), with the count read from the data."""
+    return parse_or_own_error(parse, "cisa-kev", lambda data: len(data["vulnerabilities"]), payload)
 
 
 _json = st.recursive(

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
-import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from parser_checks import parse_or_own_error, sample
 
 from worldmonitor_mcp.seeders import FEEDS, FeedFormatError, ParsedFeed, UnsafeXmlError
 from worldmonitor_mcp.seeders.ecb import DATA_KEY, parse
-
-
-def sample(name: str) -> bytes:
-    return resources.files("worldmonitor_mcp.snapshot").joinpath(name).read_bytes()
-
 
 DAILY = sample("ecb_eurofxref_daily.xml")
 HIST = sample("ecb_eurofxref_hist_5d.xml")
@@ -182,16 +175,8 @@ def test_invalid_days_are_named(cubes: str, problem: str) -> None:
 
 
 def _parse_or_own_error(payload: bytes) -> ParsedFeed | None:
-    try:
-        parsed = parse(payload)
-    except FeedFormatError as exc:
-        message = str(exc)
-    else:
-        assert parsed.record_count == len(parsed.data["rates"])  # type: ignore[index]
-        orjson.dumps(parsed.data)
-        return parsed
-    assert message.startswith("ecb-fx-rates: unrecognised payload: ")
-    return None
+    """The fuzz contract (parser_checks.parse_or_own_error), with the count read from the data."""
+    return parse_or_own_error(parse, "ecb-fx-rates", lambda data: len(data["rates"]), payload)
 
 
 _XML_TOKENS = [

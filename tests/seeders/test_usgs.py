@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from parser_checks import parse_or_own_error, sample
 
 from worldmonitor_mcp.seeders import FEEDS, FeedFormatError, ParsedFeed
 from worldmonitor_mcp.seeders.usgs import DATA_KEY, parse
-
-
-def sample(name: str) -> bytes:
-    """A genuine upstream sample, read the way ``load_snapshot`` reads it."""
-    return resources.files("worldmonitor_mcp.snapshot").joinpath(name).read_bytes()
-
 
 SAMPLE = sample("usgs_earthquakes_4.5_week.geojson")
 
@@ -131,17 +125,8 @@ def test_missing_geometry_is_rejected() -> None:
 
 
 def _parse_or_own_error(payload: bytes) -> ParsedFeed | None:
-    """The fuzz contract: a parsed result, or this parser's own FeedFormatError; nothing else escapes."""
-    try:
-        parsed = parse(payload)
-    except FeedFormatError as exc:
-        message = str(exc)
-    else:
-        assert parsed.record_count == len(parsed.data["earthquakes"])  # type: ignore[index]
-        orjson.dumps(parsed.data)
-        return parsed
-    assert message.startswith("usgs-earthquakes: unrecognised payload: ")
-    return None
+    """The fuzz contract (parser_checks.parse_or_own_error), with the count read from the data."""
+    return parse_or_own_error(parse, "usgs-earthquakes", lambda data: len(data["earthquakes"]), payload)
 
 
 @_FUZZ
