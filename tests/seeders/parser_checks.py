@@ -11,7 +11,8 @@ from importlib import resources
 from typing import Any
 
 import orjson
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from worldmonitor_mcp.seeders import FeedFormatError, ParsedFeed
 
@@ -37,6 +38,29 @@ def parse_or_own_error(
         return parsed
     assert message.startswith(f"{feed}: unrecognised payload: "), message
     return None
+
+
+def fuzz_contract(
+    parse: Callable[[bytes], ParsedFeed], feed: str, count: Callable[[Any], int], sample: bytes
+) -> tuple[Callable[[], None], Callable[[], None]]:
+    """The two fuzz tests every single-sample parser runs under the contract above: arbitrary bytes, and
+    its sample with a span (up to 300 bytes) replaced by up to 8 bytes. A test module binds them to
+    the names pytest collects::
+
+        test_fuzz_arbitrary_bytes, test_fuzz_damaged_sample = fuzz_contract(parse, NAME, count, SAMPLE)
+    """
+
+    @FUZZ
+    @given(st.binary(max_size=2048))
+    def arbitrary_bytes(payload: bytes) -> None:
+        parse_or_own_error(parse, feed, count, payload)
+
+    @FUZZ
+    @given(st.integers(0, len(sample)), st.integers(0, 300), st.binary(max_size=8))
+    def damaged_sample(start: int, length: int, insert: bytes) -> None:
+        parse_or_own_error(parse, feed, count, sample[:start] + insert + sample[start + length :])
+
+    return arbitrary_bytes, damaged_sample
 
 
 def billion_laughs(root_open: str, root_close: str) -> bytes:

@@ -6,7 +6,7 @@ import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from parser_checks import FUZZ, HTML_ERROR_PAGE, parse_or_own_error, sample
+from parser_checks import FUZZ, HTML_ERROR_PAGE, fuzz_contract, parse_or_own_error, sample
 
 from worldmonitor_mcp.seeders import FEEDS, FeedFormatError
 from worldmonitor_mcp.seeders.nws_alerts import DATA_KEY, MAX_ALERTS, NAME, count_records, parse
@@ -122,16 +122,7 @@ def test_other_payloads_are_refused(payload: bytes) -> None:
         parse(payload)
 
 
-@FUZZ
-@given(st.binary(max_size=2048))
-def test_fuzz_arbitrary_bytes(payload: bytes) -> None:
-    parse_or_own_error(parse, NAME, count_records, payload)
-
-
-@FUZZ
-@given(st.integers(0, len(SAMPLE)), st.integers(0, 300), st.binary(max_size=8))
-def test_fuzz_damaged_sample(start: int, length: int, insert: bytes) -> None:
-    parse_or_own_error(parse, NAME, count_records, SAMPLE[:start] + insert + SAMPLE[start + length :])
+test_fuzz_arbitrary_bytes, test_fuzz_damaged_sample = fuzz_contract(parse, NAME, count_records, SAMPLE)
 
 
 @FUZZ

@@ -11,6 +11,7 @@ from parser_checks import (
     HTML_ERROR_PAGE,
     billion_laughs,
     external_entity,
+    fuzz_contract,
     parse_or_own_error,
     sample,
 )
@@ -145,16 +146,7 @@ def test_other_payloads_are_refused(payload: bytes) -> None:
         parse(payload)
 
 
-@FUZZ
-@given(st.binary(max_size=2048))
-def test_fuzz_arbitrary_bytes(payload: bytes) -> None:
-    parse_or_own_error(parse, NAME, count_records, payload)
-
-
-@FUZZ
-@given(st.integers(0, len(SAMPLE)), st.integers(0, 300), st.binary(max_size=8))
-def test_fuzz_damaged_sample(start: int, length: int, insert: bytes) -> None:
-    parse_or_own_error(parse, NAME, count_records, SAMPLE[:start] + insert + SAMPLE[start + length :])
+test_fuzz_arbitrary_bytes, test_fuzz_damaged_sample = fuzz_contract(parse, NAME, count_records, SAMPLE)
 
 
 @FUZZ
