@@ -11,9 +11,12 @@ secret hash, counts the request in the principal's sliding window and reads the 
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
+
+import orjson
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,16 @@ class CredentialCheck:
     related: tuple[bytes | None, ...] = ()
     """The values of ``related_keys``, in order, when the credential matched (e.g. the API key behind a
     token and the grant it belongs to); empty when it did not."""
+
+
+def secret_hash_matches(record: bytes, secret_hash: str) -> bool:
+    """Whether a credential record (a JSON object) holds ``secret_hash``, compared in constant time;
+    False for a record that is not such an object. What ``check_credential`` checks, in every backend."""
+    try:
+        stored = orjson.loads(record).get("secret_hash")
+    except (orjson.JSONDecodeError, AttributeError):
+        return False
+    return isinstance(stored, str) and hmac.compare_digest(stored.encode(), secret_hash.encode())
 
 
 @runtime_checkable

@@ -18,14 +18,12 @@ timeout. Log reasons name the server without its credentials.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import cast
 from urllib.parse import unquote, urlsplit
 
-import orjson
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import Pipeline
 from redis.asyncio.retry import Retry
@@ -34,7 +32,7 @@ from redis.exceptions import NoScriptError, RedisError
 
 from ..errors import StoreUnavailableError
 from . import keys
-from .base import CredentialCheck, WindowResult
+from .base import CredentialCheck, WindowResult, secret_hash_matches
 
 MAX_CONNECTIONS = 64
 """Per process. A worker at the measured ceiling (~2,000 req/s at well under 1 ms a round trip) keeps a
@@ -147,14 +145,6 @@ def _describe(url: str) -> tuple[str, list[str]]:
     except ValueError:
         port = None
     return f"{parts.scheme}://{parts.hostname}:{port or 6379}", secrets
-
-
-def _hash_matches(record: bytes, secret_hash: str) -> bool:
-    try:
-        stored = orjson.loads(record).get("secret_hash")
-    except (orjson.JSONDecodeError, AttributeError):
-        return False
-    return isinstance(stored, str) and hmac.compare_digest(stored.encode(), secret_hash.encode())
 
 
 def _window(limit: int, reply: Sequence[int]) -> WindowResult:
@@ -298,7 +288,7 @@ class RedisStore:
         if not reply[0]:
             return CredentialCheck(None, None, version)
         record = cast(bytes | None, reply[4])
-        if record_key is not None and (record is None or not _hash_matches(record, secret_hash)):
+        if record_key is not None and (record is None or not secret_hash_matches(record, secret_hash)):
             # Only reachable if cjson and orjson ever disagree. The hit was counted and the key touched,
             # but the request is refused, which is the side that matters.
             return CredentialCheck(None, None, version)

@@ -9,7 +9,6 @@ after which the operation fails as ``StoreUnavailableError``.
 
 from __future__ import annotations
 
-import hmac
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,12 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-import orjson
-
 from ..clock import wall_clock_ms
 from ..errors import StoreUnavailableError
 from . import keys
-from .base import CredentialCheck, WindowResult
+from .base import CredentialCheck, WindowResult, secret_hash_matches
 
 T = TypeVar("T")
 
@@ -212,7 +209,7 @@ class SqliteStore:
                 record = None
                 if record_key is not None:
                     record = self._get(db, record_key)
-                    if record is None or not _hash_matches(record, secret_hash):
+                    if record is None or not secret_hash_matches(record, secret_hash):
                         return CredentialCheck(None, None, self._version(db))
                 window = self._hit(db, window_key, limit, window_ms, now_ms)
                 if touch_key is not None:
@@ -254,11 +251,3 @@ class SqliteStore:
 
     async def aclose(self) -> None:
         self._db.close()
-
-
-def _hash_matches(record: bytes, secret_hash: str) -> bool:
-    try:
-        stored = orjson.loads(record).get("secret_hash")
-    except (orjson.JSONDecodeError, AttributeError):
-        return False
-    return isinstance(stored, str) and hmac.compare_digest(stored.encode(), secret_hash.encode())
