@@ -70,6 +70,25 @@ def _discovery_only(body: bytes) -> bool:
     )
 
 
+async def _count_keyless(
+    store: Store, policy: RateLimitPolicy, principal: Principal, now_ms: int
+) -> Verified:
+    """Count one request of a principal that presented no credential (anonymous discovery, ``--no-auth``)
+    in its window: the same single round trip as a key, which also brings the data version."""
+    check = await store.check_credential(
+        record_key=None,
+        secret_hash="",
+        touch_key=None,
+        window_key=rate_limit_window(principal.id),
+        limit=policy.limit,
+        window_ms=policy.window_ms,
+        now_ms=now_ms,
+    )
+    if check.window is None:  # cannot happen: without a record key every hit is counted
+        raise RuntimeError("the store did not count a keyless hit")
+    return Verified(principal, check.window, check.data_version)
+
+
 class RequestAuthenticator:
     def __init__(
         self,
@@ -122,18 +141,7 @@ class PublicDiscovery:
     async def anonymous(self, scope: Scope) -> Verified:
         ip_hash = hashlib.sha256(f"ip:{client_ip(scope, self._hops)}".encode()).hexdigest()
         principal = Principal(id=f"anon-{ip_hash[:12]}", kind="anonymous", scopes=frozenset())
-        check = await self._store.check_credential(
-            record_key=None,
-            secret_hash="",
-            touch_key=None,
-            window_key=rate_limit_window(principal.id),
-            limit=self._policy.limit,
-            window_ms=self._policy.window_ms,
-            now_ms=self._clock_ms(),
-        )
-        if check.window is None:  # cannot happen: without a record key every hit is counted
-            raise RuntimeError("the store did not count a keyless hit")
-        return Verified(principal, check.window, check.data_version)
+        return await _count_keyless(self._store, self._policy, principal, self._clock_ms())
 
 
 LOCAL_PRINCIPAL = Principal(id="local", kind="local")
@@ -149,15 +157,4 @@ class NoAuthAuthenticator:
         self._clock_ms = clock_ms
 
     async def authenticate(self, scope: Scope, body: bytes = b"") -> Verified:
-        check = await self._store.check_credential(
-            record_key=None,
-            secret_hash="",
-            touch_key=None,
-            window_key=rate_limit_window(LOCAL_PRINCIPAL.id),
-            limit=self._policy.limit,
-            window_ms=self._policy.window_ms,
-            now_ms=self._clock_ms(),
-        )
-        if check.window is None:  # cannot happen: without a record key every hit is counted
-            raise RuntimeError("the store did not count a keyless hit")
-        return Verified(LOCAL_PRINCIPAL, check.window, check.data_version)
+        return await _count_keyless(self._store, self._policy, LOCAL_PRINCIPAL, self._clock_ms())
