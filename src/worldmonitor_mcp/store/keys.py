@@ -60,7 +60,7 @@ def access_token(principal_id: str, token_hash: str) -> str:
 
 def token_rate_limit_window(identity_hash: str) -> str:
     """The token endpoint's window for one client secret (or client IP), addressed by its hash."""
-    return f"wm:rl-token:{identity_hash}"
+    return oauth_rate_limit_window("token", identity_hash)
 
 
 # -- OAuth authorization server, part 2 (docs/oauth.md "Storage") ----------------------------------
