@@ -17,7 +17,6 @@ from ..store.values import json_or_none
 from ..tools import CACHE_TOOLS, ToolContext, ToolRegistry
 from ..tools.freshness import Freshness, fetched_at_ms, own_meta_key
 
-SCHEME = "worldmonitor://"
 FRESHNESS_URI = "worldmonitor://freshness"
 SOURCES_URI = "worldmonitor://sources"
 DATA_PREFIX = "worldmonitor://data/"

@@ -43,11 +43,6 @@ def token_ids(token: str) -> TokenIds | None:
     return TokenIds(match.group(1), match.group(2)) if match else None
 
 
-def token_principal_id(token: str) -> str | None:
-    ids = token_ids(token)
-    return ids.principal_id if ids else None
-
-
 def new_grant_id() -> str:
     return secrets.token_hex(GRANT_ID_HEX_CHARS // 2)
 

@@ -124,16 +124,6 @@ def alpha2_from_alpha3(code: str) -> str | None:
     return None if country is None else str(country.alpha_2)
 
 
-def is_alpha2(code: str) -> bool:
-    """True for an assigned ISO 3166-1 alpha-2 code (or Kosovo's ``XK``)."""
-    text = code.strip().upper()
-    if text == KOSOVO:
-        return True
-    if len(text) != 2 or not text.isascii() or not text.isalpha():
-        return False
-    return pycountry.countries.get(alpha_2=text) is not None
-
-
 def country_name(alpha2: str) -> str | None:
     """The short English name of an alpha-2 code (``common_name`` where ISO has one: ``Iran``)."""
     if alpha2 == KOSOVO:

@@ -35,11 +35,6 @@ def parse_xml(feed: str, payload: bytes, *, expected: str) -> ET.Element:
         raise FeedFormatError(feed, f"unusable character encoding in the XML declaration ({exc})") from exc
 
 
-def local_name(tag: str) -> str:
-    """``{namespace}name`` -> ``name``; a tag without a namespace is returned as is."""
-    return tag.rpartition("}")[2]
-
-
 def child_text(element: ET.Element, tag: str) -> str | None:
     """The stripped text of the first child named ``tag`` (Clark notation for namespaced tags).
 

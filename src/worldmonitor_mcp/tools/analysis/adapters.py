@@ -29,16 +29,6 @@ from .evidence import EvidenceItem, searchable
 Record = Mapping[str, Any]
 Mapper = Callable[["Source", Record, str], "EvidenceItem | None"]
 
-TITLE_FIELDS = (
-    "title",
-    "primaryTitle",
-    "headline",
-    "question",
-    "name",
-    "vulnerabilityName",
-    "event",
-    "place",
-)
 URL_FIELDS = ("url", "sourceUrl", "link", "href")
 EXTRA_TIME_FIELDS = ("sent", "onset", "seendate", "updatedAt", "generatedAt", "scrapedAt")
 MAX_TITLE_CHARS = 300
