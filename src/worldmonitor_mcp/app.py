@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
+import anyio
 import httpx
 from starlette.routing import Route, Router
 from starlette.types import ASGIApp
@@ -27,6 +28,7 @@ from .ratelimit import RateLimitPolicy
 from .settings import Settings, load_settings
 from .store import Store, open_store
 from .tools import Narrator, NarratorConfig, build_registry
+from .tools.analysis.geometry import load_geometry
 from .web.auth import NoAuthAuthenticator, PublicDiscovery, RequestAuthenticator
 from .web.authorization_server import build_authorization_server
 from .web.cors import CORSMiddleware
@@ -88,7 +90,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: object) -> AsyncIterator[None]:
-        async with _seeders(settings, active_store, clock_ms):
+        async with anyio.create_task_group() as background, _seeders(settings, active_store, clock_ms):
+            # Parse the country geometry while the server starts taking requests, so the first analysis
+            # call does not wait ~2 s for it. A task of the lifespan, not a daemon thread: shutdown waits
+            # for the parse to finish instead of tearing the interpreter down under the C extension.
+            background.start_soon(load_geometry)
             yield
         if owned_http is not None:
             await owned_http.aclose()

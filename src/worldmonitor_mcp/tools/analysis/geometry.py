@@ -170,12 +170,6 @@ def _load_blocking() -> CountryGeometry:
         return _loaded
 
 
-def warm_geometry() -> None:
-    """Start parsing in a background thread, so the first analysis call does not wait ~2 s for it."""
-    if _loaded is None:
-        threading.Thread(target=_load_blocking, name="country-geometry", daemon=True).start()
-
-
 async def load_geometry() -> CountryGeometry:
     """The process-wide geometry, parsed on first use in a worker thread."""
     if _loaded is not None:

@@ -20,7 +20,6 @@ from ..freshness import iso_utc
 from ..registry import Tool, ToolContext, ToolRegistry, tool_error, tool_result
 from .country_brief import CountryCodeError, country_brief, validate_country_code
 from .forecasts import ForecastArgumentError, forecasts
-from .geometry import warm_geometry
 from .index import EvidenceIndex, EvidenceReader
 from .narrative import NOT_CONFIGURED, Narrative, Narrator
 from .packs import situation, world_brief
@@ -357,6 +356,5 @@ def register_analysis_tools(
     default_window_h: int = 48,
 ) -> None:
     reader = EvidenceReader(result_cache_ms=result_cache_ms)
-    warm_geometry()
     for spec in analysis_specs(default_window_h=default_window_h):
         registry.register(AnalysisTool(spec, reader, narrator).as_tool())
