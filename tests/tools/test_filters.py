@@ -403,3 +403,13 @@ async def test_market_symbols_and_prediction_categories(call_tool: CallTool, sto
     fed = structured(await call_tool("get_prediction_markets", {"query": "fed"}))
     assert fed["lists"]["markets-bootstrap.finance"]["matched"] == 1
     assert fed["lists"]["markets-bootstrap.tech"]["matched"] == 0
+
+
+@pytest.mark.parametrize("code", ["XK", "XKX", "XKO", "KOS", "kosovo"])
+def test_every_code_the_seeders_read_as_kosovo_resolves_to_xk(code: str) -> None:
+    """The seeders tag XKX, XKO and KOS data as XK; a filter given any of them must find it."""
+    from worldmonitor_mcp.seeders._country import KOSOVO_ALPHA3 as SEEDER_CODES
+    from worldmonitor_mcp.tools.countries import resolve_country
+
+    assert resolve_country(code) == "XK"
+    assert {"XKX", "XKO", "KOS"} == SEEDER_CODES

@@ -19,6 +19,8 @@ from functools import cache
 import pycountry
 
 KOSOVO = "XK"
+KOSOVO_ALPHA3 = frozenset({"XKX", "XKO", "KOS"})
+"""Kosovo has no ISO 3166 code; these are the user-assigned three-letter codes feeds use for it."""
 
 _ALIASES: dict[str, str] = {
     "burma": "MM",
@@ -118,7 +120,7 @@ def alpha2_from_alpha3(code: str) -> str | None:
     text = code.strip().upper()
     if len(text) != 3 or not text.isascii() or not text.isalpha():
         return None
-    if text in {"XKX", "XKO", "KOS"}:
+    if text in KOSOVO_ALPHA3:
         return KOSOVO
     country = pycountry.countries.get(alpha_3=text)
     return None if country is None else str(country.alpha_2)

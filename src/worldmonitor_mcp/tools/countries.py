@@ -19,6 +19,8 @@ from functools import cache, lru_cache
 import pycountry
 
 KOSOVO = "XK"
+KOSOVO_ALPHA3 = frozenset({"XKX", "XKO", "KOS"})
+"""The user-assigned codes feeds use for Kosovo, as the seeders read them (seeders/_country.py)."""
 """No ISO 3166-1 code; the user-assigned code the EU, the IMF and the State Department use."""
 
 _ALIASES: dict[str, str] = {
@@ -91,7 +93,7 @@ def _place_names() -> dict[str, str]:
 def resolve_country(value: str) -> str | None:
     """The alpha-2 code an agent means by ``value`` (code or name), or None when it names no country."""
     text = value.strip()
-    if text.upper() == KOSOVO or text.upper() in {"XKX", "KOS"}:
+    if text.upper() == KOSOVO or text.upper() in KOSOVO_ALPHA3:
         return KOSOVO
     if len(text) in (2, 3) and text.isascii() and text.isalpha():
         code = text.upper()
