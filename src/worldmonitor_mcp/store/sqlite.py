@@ -35,6 +35,10 @@ CREATE TABLE IF NOT EXISTS window_hits (
     hit_id TEXT NOT NULL,
     PRIMARY KEY (key, at_ms, hit_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS window_counts (
+    key TEXT PRIMARY KEY,
+    hits INTEGER NOT NULL
+) WITHOUT ROWID;
 """
 
 PURGE_EVERY_WRITES = 1000
@@ -107,17 +111,39 @@ class SqliteStore:
 
     @staticmethod
     def _hit(db: sqlite3.Connection, key: str, limit: int, window_ms: int, now_ms: int) -> WindowResult:
-        db.execute("DELETE FROM window_hits WHERE key = ? AND at_ms <= ?", (key, now_ms - window_ms))
-        count, oldest = db.execute(
-            "SELECT count(*), min(at_ms) FROM window_hits WHERE key = ?", (key,)
+        # count(*) over a busy window reads every hit in it (5 ms at 60k rows, measured in bench/), so the
+        # count is kept in window_counts, moved by exactly what this transaction deletes and inserts; the
+        # oldest hit is one seek on the primary key.
+        removed = db.execute(
+            "DELETE FROM window_hits WHERE key = ? AND at_ms <= ?", (key, now_ms - window_ms)
+        ).rowcount
+        row = db.execute("SELECT hits FROM window_counts WHERE key = ?", (key,)).fetchone()
+        if row is None:  # a window written before the counter existed: count it once
+            count = db.execute("SELECT count(*) FROM window_hits WHERE key = ?", (key,)).fetchone()[0]
+        else:
+            count = row[0] - removed
+        oldest_row = db.execute(
+            "SELECT at_ms FROM window_hits WHERE key = ? ORDER BY at_ms LIMIT 1", (key,)
         ).fetchone()
-        if count >= limit:
-            return WindowResult(False, limit, 0, window_ms if oldest is None else oldest + window_ms - now_ms)
-        db.execute(
-            "INSERT INTO window_hits (key, at_ms, hit_id) VALUES (?, ?, ?)", (key, now_ms, uuid.uuid4().hex)
-        )
-        first = now_ms if oldest is None else oldest
-        return WindowResult(True, limit, limit - count - 1, first + window_ms - now_ms)
+        first = now_ms if oldest_row is None else oldest_row[0]
+        allowed = count < limit
+        if allowed:
+            db.execute(
+                "INSERT INTO window_hits (key, at_ms, hit_id) VALUES (?, ?, ?)",
+                (key, now_ms, uuid.uuid4().hex),
+            )
+            count += 1
+        if allowed or removed or row is None:
+            db.execute(
+                "INSERT INTO window_counts (key, hits) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET hits = excluded.hits",
+                (key, count),
+            )
+        if not allowed:
+            return WindowResult(
+                False, limit, 0, window_ms if oldest_row is None else first + window_ms - now_ms
+            )
+        return WindowResult(True, limit, limit - count, first + window_ms - now_ms)
 
     # -- Store protocol -------------------------------------------------------------------------
 
@@ -166,6 +192,7 @@ class SqliteStore:
                     removed += cursor.rowcount
                     db.execute("DELETE FROM kv WHERE key = ?", (key,))
                     db.execute("DELETE FROM window_hits WHERE key = ?", (key,))
+                    db.execute("DELETE FROM window_counts WHERE key = ?", (key,))
             return removed
 
         return self._run(op)
