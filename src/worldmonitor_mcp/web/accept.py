@@ -7,6 +7,7 @@ neither. A missing Accept header accepts anything (RFC 9110: no preference), so 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 from ..errors import NotAcceptableError
@@ -37,6 +38,12 @@ def _acceptable_ranges(accept: str) -> set[str]:
 def reply_format(accept: str | None) -> ReplyFormat:
     if accept is None or not accept.strip():
         return "json"
+    return _reply_format(accept)
+
+
+@lru_cache(maxsize=256)
+def _reply_format(accept: str) -> ReplyFormat:
+    """Parsed once per distinct header value: clients send the same Accept on every request."""
     ranges = _acceptable_ranges(accept)
     if ranges & _JSON_RANGES:
         return "json"
