@@ -24,6 +24,37 @@ REQUEST_BODY = json.dumps(
     separators=(",", ":"),
 )
 PROTOCOL_VERSION = "2025-11-25"
+MODERN_VERSION = "2026-07-28"
+MODERN_BODY = json.dumps(
+    {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {
+            "name": TOOL_NAME,
+            "arguments": {},
+            "_meta": {
+                "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
+                "io.modelcontextprotocol/clientCapabilities": {},
+            },
+        },
+    },
+    separators=(",", ":"),
+)
+"""The same call on the 2026-07-28 wire: version and capabilities in _meta, mirrored in headers."""
+
+
+def request_for(era: str) -> tuple[str, dict[str, str]]:
+    """The body and the protocol headers of the measured request in ``era`` (handshake or modern)."""
+    if era == "modern":
+        return MODERN_BODY, {
+            "MCP-Protocol-Version": MODERN_VERSION,
+            "Mcp-Method": "tools/call",
+            "Mcp-Name": TOOL_NAME,
+        }
+    return REQUEST_BODY, {"MCP-Protocol-Version": PROTOCOL_VERSION}
+
+
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
 WRK_TIMEOUT_S = 10
 SIZE_TOLERANCE = 0.02
@@ -41,11 +72,12 @@ class Reply:
     body: bytes
 
 
-def post(port: int, key: str | None, body: str = REQUEST_BODY) -> Reply:
+def post(port: int, key: str | None, era: str = "handshake") -> Reply:
+    body, protocol_headers = request_for(era)
     headers = {
         "Content-Type": "application/json",
         "Accept": "application/json, text/event-stream",
-        "MCP-Protocol-Version": PROTOCOL_VERSION,
+        **protocol_headers,
     }
     if key:
         headers["Authorization"] = f"Bearer {key}"
@@ -132,10 +164,19 @@ def wrk_version() -> str:
     return (done.stdout or done.stderr).splitlines()[0].strip()
 
 
-def run_wrk(port: int, key: str | None, *, duration_s: int, connections: int, threads: int) -> WrkResult:
+def run_wrk(
+    port: int, key: str | None, *, duration_s: int, connections: int, threads: int, era: str = "handshake"
+) -> WrkResult:
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
         out = Path(tmp) / "summary.json"
-        env = {**os.environ, "BENCH_BODY": REQUEST_BODY, "BENCH_KEY": key or "", "BENCH_OUT": str(out)}
+        body, _ = request_for(era)
+        env = {
+            **os.environ,
+            "BENCH_BODY": body,
+            "BENCH_ERA": era,
+            "BENCH_KEY": key or "",
+            "BENCH_OUT": str(out),
+        }
         command = [
             wrk_binary(),
             f"--threads={threads}",

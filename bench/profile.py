@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import re
 import shutil
 import subprocess
 import sys
@@ -23,16 +24,62 @@ from pathlib import Path
 from . import load, targets
 from .run import RESULTS_DIR, capture_payload, verify
 
+_PATH_PREFIXES = (
+    re.compile(r"^.*/site-packages/"),
+    re.compile(r"^.*/src/(?=worldmonitor_mcp/)"),
+    re.compile(r"^.*/lib/python3\.\d+/"),
+    re.compile(r"^.*/(?=bench/)"),
+)
+
 
 def _frame_name(frame: str) -> str:
     # py-spy frames read "function (path/to/module.py:line)"; keep the function and the file, not the line.
     name, _, where = frame.partition(" (")
     path = where.rsplit(":", 1)[0]
-    for marker in ("site-packages/", "/src/", "/lib/python3"):
-        if marker in path:
-            path = path.split(marker, 1)[1]
+    for prefix in _PATH_PREFIXES:
+        path, found = prefix.subn("", path)
+        if found:
             break
     return f"{name} ({path})" if path else name
+
+
+AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # (area, substrings of a frame); a sample goes to the first area any frame of its stack matches.
+    ("background threads (start-up work)", ("Thread._bootstrap",)),
+    ("logging (our access line)", ("/logging/__init__.py",)),
+    ("Redis client (redis-py + store/redis.py)", ("site-packages/redis/", "worldmonitor_mcp/store/redis.py")),
+    ("SQLite store (store/sqlite.py)", ("worldmonitor_mcp/store/sqlite.py",)),
+    ("store timeout guard (asyncio.timeout)", ("/asyncio/timeouts.py",)),
+    ("response write (uvicorn send)", ("RequestResponseCycle.send",)),
+    (
+        "auth + rate limit (keys/, web/auth.py, ratelimit.py)",
+        ("worldmonitor_mcp/keys/", "web/auth.py", "ratelimit.py"),
+    ),
+    (
+        "MCP SDK (mcp/, mcp_types, pydantic, anyio)",
+        ("site-packages/mcp/", "site-packages/mcp_types/", "pydantic", "anyio"),
+    ),
+    ("JSON-RPC, method table, tool (our mcp/, tools/)", ("worldmonitor_mcp/mcp/", "worldmonitor_mcp/tools/")),
+    (
+        "middleware + routing (our web/, Starlette)",
+        ("worldmonitor_mcp/web/", "site-packages/starlette/", "bench/apps.py"),
+    ),
+    ("uvicorn HTTP (httptools parse, ASGI task)", ("site-packages/uvicorn/",)),
+)
+
+
+def by_area(collapsed: Path) -> list[tuple[str, int]]:
+    counts: collections.Counter[str] = collections.Counter()
+    for line in collapsed.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not count_text.isdigit():
+            continue
+        area = next(
+            (name for name, marks in AREAS if any(mark in stack for mark in marks)),
+            "event loop + other",
+        )
+        counts[area] += int(count_text)
+    return counts.most_common()
 
 
 def top_functions(collapsed: Path, limit: int) -> tuple[int, list[tuple[str, int]], list[tuple[str, int]]]:
@@ -107,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             driver.start()
             common = [py_spy, "record", "--pid", str(server.pid), "--rate", str(args.rate)]
-            common += ["--duration", str(args.duration), "--nonblocking"]
+            common += ["--duration", str(args.duration), "--nonblocking", "--full-filenames"]
             if args.native:
                 common.append("--native")
             subprocess.run(
@@ -123,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
         for name, count in rows:
             print(f"  {100 * count / max(1, total):5.1f}%  {name}")
         print()
+    print("samples by area (first match from the top of this list):")
+    for name, count in by_area(collapsed):
+        print(f"  {100 * count / max(1, total):5.1f}%  {name}")
+    print()
     print(f"wrote {collapsed}")
     return 0
 

@@ -1,8 +1,8 @@
 """``python -m bench.run``: authenticated ``tools/call`` throughput and latency, ours against the baselines.
 
 One uvicorn worker per target, identical server settings (bench/serve.py), wrk in its own process with
-keep-alive connections. Targets run round-robin, ``--repeats`` times each, and the table reports each
-target's median run. The table goes to stdout; everything (machine, settings, every run) goes to
+keep-alive connections. Targets run round-robin, ``--repeats`` times each; each column of the table is
+the median over a target's runs. The table goes to stdout; everything (machine, settings, every run) goes to
 bench/results/<time>.json. docs/performance.md explains the method and the numbers.
 """
 
@@ -26,7 +26,7 @@ from typing import Any
 from . import load, targets
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-DEFAULT_TARGETS = ("bare", "sdk", "mcpserver", "ours-sqlite", "ours-redis")
+DEFAULT_TARGETS = ("bare", "sdk", "mcpserver", "ours-sqlite", "ours-redis", "ours-modern")
 OURS = ("ours-sqlite", "ours-redis")
 TARGET_VS_BARE = 0.5
 TARGET_VS_SDK = 3.0
@@ -109,7 +109,7 @@ def capture_payload(workdir: Path, source: Path | None = None) -> tuple[load.Rep
     with targets.run_server(
         targets.TARGETS["ours-sqlite"], workdir, payload_env={}, redis_url=None, source=source
     ) as server:
-        reply = load.post(server.port, server.key)
+        reply = load.post(server.port, server.key, server.target.era)
     text = load.tool_text(reply, target="ours-sqlite")
     load.check_earthquakes(text)
     return reply, text
@@ -151,6 +151,7 @@ def measure(
                 duration_s=args.warmup,
                 connections=args.connections,
                 threads=args.threads,
+                era=target.era,
             )
         load_before = os.getloadavg()[0]
         cpu_before = targets.cpu_seconds(server.pid)
@@ -161,6 +162,7 @@ def measure(
             duration_s=args.duration,
             connections=args.connections,
             threads=args.threads,
+            era=target.era,
         )
         server_cpu = targets.cpu_seconds(server.pid) - cpu_before
         redis_cpu = (

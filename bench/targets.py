@@ -47,6 +47,8 @@ class Target:
     label: str
     store: str | None = None
     """``sqlite`` or ``redis`` for our server; None for the comparison apps."""
+    era: str = "handshake"
+    """``modern``: the same call on the 2026-07-28 wire (per-request _meta and routing headers)."""
 
 
 TARGETS: dict[str, Target] = {
@@ -57,6 +59,9 @@ TARGETS: dict[str, Target] = {
         Target("mcpserver", "mcpserver", "MCP SDK MCPServer (stateless, JSON)"),
         Target("ours-sqlite", "ours", "worldmonitor-mcp, SQLite", store="sqlite"),
         Target("ours-redis", "ours", "worldmonitor-mcp, Redis (Valkey)", store="redis"),
+        Target(
+            "ours-modern", "ours", "worldmonitor-mcp, SQLite, 2026-07-28 wire", store="sqlite", era="modern"
+        ),
     )
 }
 

@@ -6,7 +6,14 @@ wrk.method = "POST"
 wrk.body = os.getenv("BENCH_BODY")
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json, text/event-stream"
-wrk.headers["MCP-Protocol-Version"] = "2025-11-25"
+if os.getenv("BENCH_ERA") == "modern" then
+  -- 2026-07-28: the routing headers mirror the body's method, tool name and _meta version
+  wrk.headers["MCP-Protocol-Version"] = "2026-07-28"
+  wrk.headers["Mcp-Method"] = "tools/call"
+  wrk.headers["Mcp-Name"] = "get_natural_disasters"
+else
+  wrk.headers["MCP-Protocol-Version"] = "2025-11-25"
+end
 local key = os.getenv("BENCH_KEY")
 if key ~= nil and key ~= "" then
   wrk.headers["Authorization"] = "Bearer " .. key
