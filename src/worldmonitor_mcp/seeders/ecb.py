@@ -28,19 +28,16 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Annotated, Any
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ._xml import parse_xml
 from .base import (
     Feed,
     FeedFormatError,
     ParsedFeed,
-    UnsafeXmlError,
     date_epoch_ms,
     describe_validation_error,
 )
-from .sniff import looks_like_html, payload_hint
 
 NAME = "ecb-fx-rates"
 DATA_KEY = "economic:ecb-fx-rates:v1"
@@ -76,23 +73,6 @@ class _Rate(_Model):
 class _Day(_Model):
     time: date
     rates: list[_Rate]
-
-
-def _parse_xml(payload: bytes) -> ET.Element:
-    if looks_like_html(payload):
-        raise FeedFormatError(NAME, f"expected eurofxref XML{payload_hint(payload)}")
-    try:
-        return SafeET.fromstring(payload, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise UnsafeXmlError(
-            NAME, f"refused XML with a DTD or entity declarations ({exc!r}); eurofxref documents have none"
-        ) from exc
-    except ET.ParseError as exc:
-        raise FeedFormatError(NAME, f"not well-formed XML ({exc}){payload_hint(payload)}") from exc
-    except (LookupError, ValueError) as exc:
-        # The XML declaration names an encoding expat cannot use: unknown ("bogus"), not a text codec
-        # ("base64"), or multi-byte ("shift_jis"). eurofxref is always UTF-8.
-        raise FeedFormatError(NAME, f"unusable character encoding in the XML declaration ({exc})") from exc
 
 
 def _read_days(root: ET.Element) -> list[_Day]:
@@ -135,7 +115,7 @@ def count_records(data: Any) -> int:
 
 def parse(payload: bytes) -> ParsedFeed:
     """Parse a eurofxref daily or history document; the newest day becomes the stored rates."""
-    days = _read_days(_parse_xml(payload))
+    days = _read_days(parse_xml(NAME, payload, expected="eurofxref XML"))
     newest = days[0]
     previous = {rate.currency: rate.rate for rate in days[1].rates} if len(days) > 1 else {}
     rates: dict[str, object] = {}
