@@ -670,3 +670,13 @@ async def test_sqlite_lock_has_one_holder_across_processes(tmp_path: Path) -> No
 
     taken = await asyncio.gather(*(anyio.to_thread.run_sync(worker, f"w{n}") for n in range(3)))
     assert sum(taken) == 50
+
+
+async def test_check_credential_is_exact_under_a_concurrent_burst(store: Store) -> None:
+    """check_credential: 150 concurrent checks against a limit of 40 accept exactly 40, and every one
+    gets its own answer (on Redis they share one multiplexed connection, replies matched in order)."""
+    await store.set(RECORD_KEY, RECORD)
+    results = await asyncio.gather(*(check(store, limit=40, now_ms=NOW_MS + i) for i in range(150)))
+    assert [r.record for r in results] == [RECORD] * 150
+    assert sum(1 for r in results if r.window is not None and r.window.allowed) == 40
+    assert all(r.data_version == results[0].data_version for r in results)

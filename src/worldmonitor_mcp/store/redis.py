@@ -24,15 +24,17 @@ from contextlib import asynccontextmanager
 from typing import cast
 from urllib.parse import unquote, urlsplit
 
+import hiredis
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import Pipeline
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import NoScriptError, RedisError, ResponseError
 
 from ..errors import StoreUnavailableError
 from . import keys
 from .base import CredentialCheck, WindowResult, secret_hash_matches
+from .redis_wire import Endpoint, MultiplexedConnection, WireError, pack_command
 
 MAX_CONNECTIONS = 64
 """Per process. A worker at the measured ceiling (~2,000 req/s at well under 1 ms a round trip) keeps a
@@ -127,6 +129,17 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
+_GET_DATA_VERSION = pack_command("GET", keys.DATA_VERSION)
+
+
+def _as_redis_error(reply: object) -> object:
+    """hiredis hands error replies back as values; redis-py's classes let one code path handle both."""
+    if isinstance(reply, hiredis.ReplyError):
+        message = str(reply)
+        return NoScriptError(message) if message.startswith("NOSCRIPT") else ResponseError(message)
+    return reply
+
+
 _GLOB_SPECIALS = frozenset("\\*?[]")
 
 
@@ -155,8 +168,18 @@ def _window(limit: int, reply: Sequence[int]) -> WindowResult:
 class RedisStore:
     backend_name = "redis"
 
-    def __init__(self, client: Redis, *, timeout_s: float, where: str, secrets: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        client: Redis,
+        *,
+        timeout_s: float,
+        where: str,
+        secrets: Sequence[str] = (),
+        wire: MultiplexedConnection | None = None,
+    ) -> None:
         self._redis = client
+        self._wire = wire
+        """The hot path's own connection (redis_wire.py); None sends the credential check through redis-py."""
         self._timeout_s = timeout_s
         self._where = where
         self._secrets = tuple(secrets)
@@ -178,7 +201,9 @@ class RedisStore:
             retry=Retry(NoBackoff(), CONNECTION_RETRIES),
         )
         where, secrets = _describe(url)
-        return cls(Redis.from_pool(pool), timeout_s=timeout_s, where=where, secrets=secrets)
+        endpoint = Endpoint.from_url(url)
+        wire = MultiplexedConnection(endpoint) if endpoint is not None else None
+        return cls(Redis.from_pool(pool), timeout_s=timeout_s, where=where, secrets=secrets, wire=wire)
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -189,7 +214,7 @@ class RedisStore:
                 yield
         except TimeoutError as exc:  # asyncio's and the socket's (redis-py's own is a RedisError)
             raise self._unavailable(operation, f"timed out after {self._timeout_s} s") from exc
-        except (RedisError, OSError) as exc:
+        except (RedisError, OSError, WireError) as exc:
             raise self._unavailable(operation, f"{type(exc).__name__}: {exc}") from exc
 
     def _unavailable(self, operation: str, detail: str) -> StoreUnavailableError:
@@ -304,8 +329,13 @@ class RedisStore:
         # redis-py send SCRIPT EXISTS first, a second round trip on every request. A server that lost
         # its script cache (restart, failover, SCRIPT FLUSH) answers NOSCRIPT once; load and resend.
         script = self._check_script
+        wire = self._wire
 
         async def send() -> list[object]:
+            if wire is not None:
+                frames = pack_command("EVALSHA", script.sha, len(script_keys), *script_keys, *args)
+                replies = await wire.execute(frames + _GET_DATA_VERSION, 2)
+                return [_as_redis_error(reply) for reply in replies]
             async with self._redis.pipeline(transaction=False) as pipe:
                 pipe.evalsha(script.sha, len(script_keys), *script_keys, *args)
                 pipe.get(keys.DATA_VERSION)
@@ -338,4 +368,6 @@ class RedisStore:
             await self._redis.ping()
 
     async def aclose(self) -> None:
+        if self._wire is not None:
+            await self._wire.aclose()
         await self._redis.aclose()
